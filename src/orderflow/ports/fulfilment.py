@@ -1,0 +1,55 @@
+"""Fulfilment persistence ports: shipments and claims."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from orderflow.domain.claims import Claim
+from orderflow.domain.shipping import Shipment, ShipmentStatus
+
+
+class ShipmentRepository(Protocol):
+    """Shipments of one unit of work."""
+
+    def add(self, shipment: Shipment) -> None:
+        """Store a new shipment."""
+        ...
+
+    def get(self, shipment_id: str) -> Shipment:
+        """The shipment, or NotFound."""
+        ...
+
+    def for_order(self, order_number: str) -> list[Shipment]:
+        """The order's shipments, oldest first."""
+        ...
+
+    def save(self, shipment: Shipment) -> None:
+        """Store changes; ConcurrencyError if it changed since it was read."""
+        ...
+
+    def with_status(
+        self, statuses: Sequence[ShipmentStatus], location: str | None = None
+    ) -> Sequence[str]:
+        """Ids of shipments in any of ``statuses`` (at ``location``), oldest first."""
+        ...
+
+
+class ClaimRepository(Protocol):
+    """Claims of one unit of work."""
+
+    def add(self, claim: Claim) -> None:
+        """Store a new claim."""
+        ...
+
+    def get(self, claim_id: str) -> Claim:
+        """The claim, or NotFound."""
+        ...
+
+    def for_order(self, order_number: str) -> list[Claim]:
+        """The order's claims, oldest first."""
+        ...
+
+    def save(self, claim: Claim) -> None:
+        """Store changes; ConcurrencyError if it changed since it was read."""
+        ...
