@@ -24,6 +24,7 @@ from orderflow.ports import (
     UnitOfWork,
 )
 from orderflow.ports.carriers import Carrier
+from orderflow.ports.fulfilment import DigitalGoods
 from orderflow.ports.payments import PaymentGateway
 from orderflow.ports.services import FraudScreen
 
@@ -49,6 +50,7 @@ class Adapters(TypedDict, total=False):
     fraud_screen: FraudScreen | None
     fraud_policy: FraudPolicy
     carrier: Carrier | None
+    digital_goods: DigitalGoods | None
     fulfilment: FulfilmentSettings
     return_policy: ReturnPolicy
 
@@ -70,6 +72,7 @@ def services(
         fraud_screen=adapters.get("fraud_screen"),
         fraud_policy=adapters.get("fraud_policy") or FraudPolicy(),
         carrier=adapters.get("carrier"),
+        digital_goods=adapters.get("digital_goods"),
         fulfilment=adapters.get("fulfilment") or FulfilmentSettings(),
         return_policy=adapters.get("return_policy") or ReturnPolicy(),
     )

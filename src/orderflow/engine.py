@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 
 from orderflow import bootstrap
 from orderflow.application import (
+    digital,
     dispatch,
     fulfilment,
     history,
@@ -23,6 +24,7 @@ from orderflow.application.services import Services
 from orderflow.bootstrap import Adapters
 from orderflow.domain.checks import E, parse_enum
 from orderflow.domain.claims import Claim, ClaimKind, Resolution
+from orderflow.domain.digital import DigitalItem
 from orderflow.domain.errors import ValidationError
 from orderflow.domain.events import DomainEvent
 from orderflow.domain.forecast import Replenishment
@@ -230,6 +232,10 @@ class OrderFlow:
     def resume_payments(self) -> int:
         """Finish gateway operations left pending by a timeout or crash (same keys)."""
         return payments.resume_pending(self.services)
+
+    def deliver_digital(self, number: str, *, actor: ActorLike = SYSTEM) -> list[DigitalItem]:
+        """Deliver the paid digital lines not delivered yet (confirmation does this itself)."""
+        return digital.deliver_digital(self.services, number, actor=as_actor(actor))
 
     def expire_authorisations(self) -> list[str]:
         """Mark lapsed authorisations expired (call it on a schedule); returns order numbers."""

@@ -12,6 +12,7 @@ from typing import Any
 from orderflow import codec
 from orderflow.application import fraud, fulfilment, inventory, payments
 from orderflow.application.commands import LineInput, PlaceOrder
+from orderflow.application.digital import deliver_digital, digital_value
 from orderflow.application.retry import retry_on_conflict
 from orderflow.application.services import CaptureMode, Services
 from orderflow.domain import events as ev
@@ -206,14 +207,19 @@ def confirm_order(svc: Services, number: str, *, actor: Actor) -> Order:
             return order
 
     order = retry_on_conflict(attempt)
-    if (
-        svc.gateway is not None
-        and order.status is OrderStatus.CONFIRMED
-        and svc.payment_settings.capture is CaptureMode.ON_CONFIRM
-    ):
-        _leave_pending_on_timeout(lambda: payments.capture_order(svc, number, actor=actor))
-        return get_order(svc, number)
-    return order
+    if order.status is not OrderStatus.CONFIRMED:
+        return order
+    if svc.gateway is not None:
+        # digital lines are delivered at capture, so they are captured now in either mode
+        amount = (
+            None if svc.payment_settings.capture is CaptureMode.ON_CONFIRM else digital_value(order)
+        )
+        if amount is None or not amount.is_zero():
+            _leave_pending_on_timeout(
+                lambda: payments.capture_order(svc, number, amount, actor=actor)
+            )
+    deliver_digital(svc, number, actor=actor)
+    return get_order(svc, number)
 
 
 def place_hold(

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from orderflow.application.digital import deliver_digital
 from orderflow.application.services import Services
 from orderflow.domain import events as ev
 from orderflow.domain.errors import PaymentError, ValidationError
 from orderflow.domain.holds import HoldType
 from orderflow.domain.money import Money
-from orderflow.domain.order import Order
+from orderflow.domain.order import Order, OrderStatus
 from orderflow.domain.payments import Operation, OperationKind, OperationStatus, Payment
 from orderflow.domain.values import Actor, PaymentMethod
 from orderflow.ports.payments import GatewayResult, GatewayUnavailable, PaymentGateway
@@ -163,13 +164,12 @@ def resume_pending(svc: Services) -> int:
         except GatewayUnavailable:
             continue
     with svc.uow() as uow:
-        cancelled = {
-            p.order_number
-            for pid, _ in todo
-            if uow.orders.get((p := uow.payments.get(pid)).order_number).status.value == "cancelled"
-        }
+        touched = {uow.payments.get(pid).order_number for pid, _ in todo}
+        cancelled = {n for n in touched if uow.orders.get(n).status is OrderStatus.CANCELLED}
     for number in sorted(cancelled):
         release_payments(svc, number, actor=PAYMENTS)
+    for number in sorted(touched - cancelled):
+        deliver_digital(svc, number, actor=PAYMENTS)  # what a settled capture paid for
     return done
 
 

@@ -14,6 +14,7 @@ from orderflow.domain.fraud import FraudPolicy
 from orderflow.domain.returns import ReturnPolicy
 from orderflow.ports import AddressValidator, Catalog, Clock, OrderNumbers, OrderQueries, UnitOfWork
 from orderflow.ports.carriers import Carrier
+from orderflow.ports.fulfilment import DigitalGoods
 from orderflow.ports.payments import PaymentGateway
 from orderflow.ports.services import FraudScreen
 
@@ -74,6 +75,7 @@ class Services:
     fraud_screen: FraudScreen | None = None
     fraud_policy: FraudPolicy = field(factory=FraudPolicy)
     carrier: Carrier | None = None
+    digital_goods: DigitalGoods | None = None
     fulfilment: FulfilmentSettings = field(factory=FulfilmentSettings)
     return_policy: ReturnPolicy = field(factory=ReturnPolicy)
     payment_settings: PaymentSettings = field(factory=PaymentSettings)

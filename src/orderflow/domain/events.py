@@ -331,6 +331,16 @@ class ReturnInspected(OrderEvent):
 
 
 @frozen(kw_only=True)
+class DigitalItemDelivered(OrderEvent):
+    """A digital line was delivered: its download link or licence key was issued."""
+
+    line_no: int
+    sku: str
+    kind: str
+    value: str
+
+
+@frozen(kw_only=True)
 class ReturnRefunded(OrderEvent):
     """The return was refunded."""
 
@@ -369,6 +379,7 @@ class StockAlert(DomainEvent):
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
     for cls in (
+        DigitalItemDelivered,
         OrderPlaced,
         OrderVerified,
         OrderConfirmed,

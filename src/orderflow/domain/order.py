@@ -15,7 +15,8 @@ from attrs import define, field, frozen
 
 from orderflow.domain import checks
 from orderflow.domain import events as ev
-from orderflow.domain.errors import HoldError, OrderOnHold
+from orderflow.domain.digital import DigitalItem, DigitalPayload
+from orderflow.domain.errors import HoldError, OrderOnHold, ValidationError
 from orderflow.domain.holds import Hold, HoldType
 from orderflow.domain.lifecycle import Lifecycle, Transition
 from orderflow.domain.money import Money
@@ -48,6 +49,7 @@ ORDER_LIFECYCLE = Lifecycle(
         Transition("ship_part", (_S.IN_FULFILMENT, _S.PARTIALLY_SHIPPED), _S.PARTIALLY_SHIPPED),
         Transition("ship", (_S.IN_FULFILMENT, _S.PARTIALLY_SHIPPED), _S.SHIPPED),
         Transition("deliver", (_S.SHIPPED,), _S.DELIVERED),
+        Transition("deliver_digitally", (_S.CONFIRMED,), _S.DELIVERED),
         Transition("complete", (_S.DELIVERED,), _S.COMPLETED),
         Transition(
             "cancel", (_S.PLACED, _S.VERIFIED, _S.CONFIRMED, _S.IN_FULFILMENT), _S.CANCELLED
@@ -63,6 +65,7 @@ TRIGGER_EVENTS: dict[str, type[ev.OrderTransitioned]] = {
     "ship_part": ev.OrderPartiallyShipped,
     "ship": ev.OrderShipped,
     "deliver": ev.OrderDelivered,
+    "deliver_digitally": ev.OrderDelivered,
     "complete": ev.OrderCompleted,
     "cancel": ev.OrderCancelled,
 }
@@ -101,6 +104,7 @@ class Order:
     ship_by: date | None = None
     deliver_by: date | None = None
     return_status: str | None = None  # partially_returned or returned, once units came back
+    digital_items: tuple[DigitalItem, ...] = ()
     status: OrderStatus = OrderStatus.PLACED
     holds: list[Hold] = field(factory=list)
     notes: list[Note] = field(factory=list)
@@ -134,6 +138,34 @@ class Order:
     def needs_shipping(self) -> bool:
         """Whether any line ships as a parcel."""
         return any(line.kind is LineKind.SHIPPABLE for line in self.lines)
+
+    def digital_lines_due(self) -> list[OrderLine]:
+        """The digital lines not delivered yet."""
+        done = {item.line_no for item in self.digital_items}
+        return [li for li in self.lines if li.kind is LineKind.DIGITAL and li.line_no not in done]
+
+    def deliver_digital(
+        self, line: OrderLine, payload: DigitalPayload, *, actor: Actor, now: datetime
+    ) -> None:
+        """Record the delivery of a digital line; an order of digital lines only is then
+        delivered as a whole."""
+        if line not in self.digital_lines_due():
+            raise ValidationError.single(
+                "line_no", f"line {line.line_no} is not a digital line due"
+            )
+        item = DigitalItem(line_no=line.line_no, sku=line.sku, payload=payload, delivered_at=now)
+        self.digital_items = (*self.digital_items, item)
+        self.record(
+            ev.DigitalItemDelivered,
+            actor=actor,
+            now=now,
+            line_no=line.line_no,
+            sku=line.sku,
+            kind=str(payload.kind),
+            value=payload.value,
+        )
+        if not self.needs_shipping() and not self.digital_lines_due():
+            self.advance("deliver_digitally", actor=actor, now=now)
 
     def active_holds(self, now: datetime) -> list[Hold]:
         """The holds stopping the order at ``now``."""

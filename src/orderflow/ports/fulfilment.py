@@ -1,4 +1,4 @@
-"""Fulfilment persistence ports: shipments and claims."""
+"""Fulfilment ports: shipments and claims, and the source of digital goods."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from orderflow.domain.claims import Claim
+from orderflow.domain.digital import DigitalPayload
+from orderflow.domain.order import Order
+from orderflow.domain.pricing import OrderLine
 from orderflow.domain.shipping import Shipment, ShipmentStatus
 
 
@@ -52,4 +55,16 @@ class ClaimRepository(Protocol):
 
     def save(self, claim: Claim) -> None:
         """Store changes; ConcurrencyError if it changed since it was read."""
+        ...
+
+
+class DigitalGoods(Protocol):
+    """Issues what a digital line delivers: a download link or a licence key.
+
+    ``key`` is stable per order line: asked again with the same key (a retry after a crash), an
+    implementation must hand out the same payload, never a second licence.
+    """
+
+    def issue(self, order: Order, line: OrderLine, *, key: str) -> DigitalPayload:
+        """The payload for ``line`` of ``order``."""
         ...

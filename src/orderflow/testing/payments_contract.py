@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 
 from orderflow.adapters.clock import ManualClock
+from orderflow.adapters.digital import SignedDigitalGoods
 from orderflow.adapters.gateway import FakeGateway, FakeGatewayScript
 from orderflow.application.services import CaptureMode, PaymentSettings
+from orderflow.domain.digital import DigitalKind
 from orderflow.domain.errors import PaymentError
 from orderflow.domain.holds import HoldType
 from orderflow.domain.money import Money
-from orderflow.domain.order import OrderStatus
+from orderflow.domain.order import Order, OrderStatus
 from orderflow.domain.payments import PaymentStatus
 from orderflow.domain.values import PaymentMethod
 from orderflow.engine import OrderFlow
@@ -18,11 +23,17 @@ from orderflow.ports.payments import GatewayUnavailable
 from orderflow.testing.contract import MakeServices, order_data
 
 EUR = "EUR"
+EBOOK = {"sku": "EBOOK", "name": "E-book", "quantity": 1, "unit_price": "12.00", "kind": "digital"}
 
 
 def eur(amount: str) -> Money:
     """Euros."""
     return Money.of(amount, EUR)
+
+
+def key_total(order: Order) -> Money:
+    """What the order's last line (the game key) costs."""
+    return order.lines[-1].total
 
 
 class PaymentsContract:
@@ -50,6 +61,7 @@ class PaymentsContract:
         services = make_services(clock=clock)
         services.gateway = gateway
         services.payment_settings = PaymentSettings(capture=self.capture, sleep=lambda _: None)
+        services.digital_goods = SignedDigitalGoods(b"0123456789abcdef", {"EBOOK": "https://dl/"})
         return OrderFlow(services)
 
     def _verified(self, flow: OrderFlow, **overrides: object) -> str:
@@ -146,6 +158,58 @@ class PaymentsContract:
         assert refunds == [eur("4.63"), eur("5.37")]  # split by what each captured
         with pytest.raises(PaymentError, match="exceed the total"):
             flow.add_payment(number, PaymentMethod(token="gift_2"), eur("50.00"))
+
+    def test_digital_only_order_is_delivered_once_paid(
+        self, flow: OrderFlow, gateway: FakeGateway
+    ) -> None:
+        number = self._verified(
+            flow, lines=[EBOOK], shipping="0", order_discount="0", shipping_address=None
+        )
+        order = flow.confirm_order(number)
+        assert order.status is OrderStatus.DELIVERED
+        (item,) = order.digital_items
+        assert (item.sku, item.payload.kind) == ("EBOOK", DigitalKind.LINK)
+        assert item.payload.value.startswith("https://dl/")
+        assert gateway.moved("capture") == order.totals.total == eur("12.00")
+        assert flow.deliver_digital(number) == []  # delivered once, whatever is retried
+        events = [e.event for e in flow.history(number)]
+        assert events.count("DigitalItemDelivered") == 1
+        assert events[-1] == "OrderDelivered"
+        assert flow.complete_order(number).status is OrderStatus.COMPLETED
+
+    def test_digital_lines_of_a_mixed_order_are_captured_and_delivered_at_confirmation(
+        self, flow: OrderFlow, gateway: FakeGateway
+    ) -> None:
+        key = {**EBOOK, "sku": "GAME", "name": "Game key"}
+        lines = [*order_data()["lines"], key]
+        number = self._verified(flow, lines=lines)
+        order = flow.confirm_order(number)
+        assert order.status is OrderStatus.CONFIRMED  # the parcel is still to ship
+        (item,) = order.digital_items
+        assert item.payload.kind is DigitalKind.LICENCE_KEY
+        assert re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", item.payload.value)
+        paid_now = (
+            order.totals.total if self.capture is CaptureMode.ON_CONFIRM else key_total(order)
+        )
+        assert gateway.moved("capture") == paid_now
+
+    def test_digital_lines_wait_for_a_capture_the_gateway_left_pending(
+        self, flow: OrderFlow, gateway: FakeGateway
+    ) -> None:
+        number = self._verified(
+            flow, lines=[EBOOK], shipping="0", order_discount="0", shipping_address=None
+        )
+        capture = gateway.capture
+
+        def silent(*args: Any, **kwargs: Any) -> Any:
+            raise GatewayUnavailable("no answer")
+
+        gateway.capture = silent  # type: ignore[method-assign]
+        order = flow.confirm_order(number)
+        assert (order.status, order.digital_items) == (OrderStatus.CONFIRMED, ())
+        gateway.capture = capture  # type: ignore[method-assign]
+        assert flow.resume_payments() == 1
+        assert flow.get_order(number).status is OrderStatus.DELIVERED
 
 
 class CaptureOnShipContract(PaymentsContract):
