@@ -10,6 +10,7 @@ from orderflow import bootstrap
 from orderflow.application import (
     digital,
     dispatch,
+    documents,
     fulfilment,
     history,
     inventory,
@@ -25,6 +26,7 @@ from orderflow.bootstrap import Adapters
 from orderflow.domain.checks import E, parse_enum
 from orderflow.domain.claims import Claim, ClaimKind, Resolution
 from orderflow.domain.digital import DigitalItem
+from orderflow.domain.documents import Invoice, PackingSlip
 from orderflow.domain.errors import ValidationError
 from orderflow.domain.events import DomainEvent
 from orderflow.domain.forecast import Replenishment
@@ -310,6 +312,14 @@ class OrderFlow:
     def flag_late_orders(self) -> list[fulfilment.LateOrder]:
         """Orders past their ship-by or deliver-by date (each flagged once in its history)."""
         return fulfilment.flag_late_orders(self.services)
+
+    def packing_slip(self, shipment_id: str) -> PackingSlip:
+        """The shipment's packing slip (``.text()``, ``.html()``)."""
+        return documents.packing_slip(self.services, shipment_id)
+
+    def invoice(self, shipment_id: str) -> Invoice:
+        """The invoice of a shipment (``.text()``, ``.html()``); replacements have none."""
+        return documents.invoice(self.services, shipment_id)
 
     def shipments(self, number: str) -> list[Shipment]:
         """The order's shipments."""

@@ -20,6 +20,7 @@ from orderflow.application.services import CaptureMode, Services
 from orderflow.domain import events as ev
 from orderflow.domain.calendar import PromisedDates, promise
 from orderflow.domain.claims import Claim, ClaimKind, ClaimLine, Resolution
+from orderflow.domain.documents import carries_shipping, invoice_for
 from orderflow.domain.errors import NotFound, OrderflowError, ValidationError
 from orderflow.domain.inventory import Location
 from orderflow.domain.money import Money
@@ -240,6 +241,7 @@ def ship_shipment(
             order.advance(
                 "ship" if _all_shipped(uow, order, shipment) else "ship_part", actor=actor, now=now
             )
+        first = carries_shipping(shipment, uow.shipments.for_order(order.number))
         uow.shipments.save(shipment)
         uow.orders.save(order)
         uow.commit()
@@ -248,10 +250,7 @@ def ship_shipment(
         and svc.payment_settings.capture is CaptureMode.ON_SHIP
         and shipment.replacement_for is None  # claims and exchanges settle their own money
     ):
-        first = not any(
-            isinstance(e.event, ev.PaymentCaptured) for e in svc.queries.history(order.number)
-        )
-        amount = _shipped_value(order, shipment, first)
+        amount = invoice_for(order, shipment, first=first, issued_at=now).total
         payments.capture_order(svc, order.number, amount, actor=actor)
     return shipment
 
@@ -568,17 +567,6 @@ def _location_with(uow: UnitOfWork, order: Order, items: list[tuple[str, int]]) 
             return loc.code
     wanted = ", ".join(f"{sku} x{q}" for sku, q in items)
     raise FulfilmentError(f"no location has {wanted} in stock for the replacement")
-
-
-def _shipped_value(order: Order, shipment: Shipment, first: bool) -> Money:
-    """What the customer pays for the shipment's units; shipping is charged with the first."""
-    value = order.totals.shipping + order.shipping_tax if first else Money.zero(order.currency)
-    by_line = {li.line_no: li for li in order.lines}
-    for line in shipment.lines:
-        assert line.line_no is not None, "only replacements ship items the order lacks"
-        ol = by_line[line.line_no]
-        value += ol.value_of(line.quantity)
-    return value
 
 
 def _claim_value(order: Order, claim: Claim) -> Money:

@@ -22,7 +22,7 @@ from orderflow.domain.shipping import Package, ScanOutcome, ShipmentStatus
 from orderflow.domain.values import Address
 from orderflow.engine import OrderFlow
 from orderflow.ports import CatalogItem
-from orderflow.testing.contract import MakeServices, order_data
+from orderflow.testing.contract import ADDRESS, MakeServices, order_data
 
 WAREHOUSE = Address(
     name="Shop DC", line1="Lagerweg 1", city="Berlin", postal_code="10115", country="DE"
@@ -183,6 +183,32 @@ class FulfilmentContract(FulfilmentSetup):
         assert commits == Counter({"MUG": 2, "TEE": 1})
         captured = Money.sum((p.captured for p in flow.payments(number)), "EUR")
         assert captured == flow.get_order(number).totals.total  # by part; shipping with the first
+
+    def test_documents_add_up_to_the_order_and_escape_customer_text(self, flow: OrderFlow) -> None:
+        address = {**ADDRESS, "name": "<b>Ann</b> & Co"}
+        data = order_data(external_reference="D-1", shipping_address=address)
+        number = flow.place_order(data).number
+        flow.verify_order(number)
+        flow.confirm_order(number)
+        first, second = flow.create_shipments(number)
+        draft = flow.invoice(second.id)
+        assert draft.shipping.minor > 0  # unshipped, nothing left yet: it would carry shipping
+        self._ship_all(flow, number)
+        order = flow.get_order(number)
+        invoices = [flow.invoice(s.id) for s in flow.shipments(number)]
+        assert Money.sum((i.total for i in invoices), "EUR") == order.totals.total
+        assert [i.shipping.is_zero() for i in invoices].count(False) == 1
+        assert sum(li.quantity for i in invoices for li in i.lines) == 3
+        slip = flow.packing_slip(first.id)
+        assert [(li.sku, li.quantity) for li in slip.lines] == [
+            (li.sku, li.quantity) for li in first.lines
+        ]
+        shipped = flow.shipments(number)[0]
+        assert f"{shipped.carrier} {shipped.tracking_number}" in slip.text()
+        html = invoices[0].html()
+        assert "<b>Ann</b>" not in html
+        assert "&lt;b&gt;Ann&lt;/b&gt; &amp; Co" in html
+        assert str(invoices[0].total) in invoices[0].text()
 
     def test_tracking_delivers_and_completion_needs_no_open_claim(
         self, flow: OrderFlow, carrier: FakeCarrier, clock: ManualClock
