@@ -9,6 +9,7 @@ from pathlib import Path
 import orderflow
 
 EXPECTED = {
+    "Invoice", "InvoiceLine", "PackingSlip", "SlipLine",
     "Actor", "ActorKind", "Address", "AddressCheck", "Allocation", "AllocationStrategy",
     "BackorderFilled", "BasicAddressValidator", "BusinessCalendar", "CaptureMode", "Carrier",
     "CatalogItem", "CategoryRule", "Channel", "Claim", "ClaimKind", "ClaimStatus",

@@ -129,6 +129,7 @@ from orderflow.application.fulfilment import FulfilmentError, LateOrder, PickRow
 from orderflow.domain.calendar import BusinessCalendar, PromisedDates
 from orderflow.domain.claims import Claim, ClaimKind, ClaimStatus, Resolution
 from orderflow.domain.digital import DigitalItem, DigitalKind, DigitalPayload
+from orderflow.domain.documents import Invoice, InvoiceLine, PackingSlip, SlipLine
 from orderflow.domain.events import DigitalItemDelivered
 from orderflow.domain.returns import (
     CategoryRule,
@@ -209,6 +210,8 @@ __all__ = [
     "InMemoryCatalog",
     "InMemoryStore",
     "InsufficientStock",
+    "Invoice",
+    "InvoiceLine",
     "Label",
     "LateOrder",
     "LineInput",
@@ -247,6 +250,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxRelay",
     "Package",
+    "PackingSlip",
     "Payment",
     "PaymentAuthorised",
     "PaymentCaptured",
@@ -288,6 +292,7 @@ __all__ = [
     "ShortagePolicy",
     "SignedDigitalGoods",
     "SkuPolicy",
+    "SlipLine",
     "StockAlert",
     "StockCommitted",
     "StockLevel",
