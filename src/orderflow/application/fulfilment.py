@@ -263,9 +263,12 @@ def refresh_tracking(svc: Services) -> int:
     news = {s.id: carrier.track(s.tracking_number or "") for s in flying}  # outside any transaction
     changed = 0
     for shipment_id, updates in news.items():
+        if not updates:
+            continue
         with svc.uow() as uow:
             shipment = uow.shipments.get(shipment_id)
             order = uow.orders.get(shipment.order_number)
+            before = changed
             for update in updates:
                 if shipment.track(update):
                     changed += 1
@@ -277,6 +280,8 @@ def refresh_tracking(svc: Services) -> int:
                         status=update.status.value,
                         description=update.description,
                     )
+            if changed == before:
+                continue  # nothing new for this parcel: nothing to write
             _deliver_if_done(uow, order, shipment, svc.clock.now())
             uow.shipments.save(shipment)
             uow.orders.save(order)
