@@ -80,6 +80,16 @@ class Address:
     country: str = field(validator=checks.country)
 
 
+_LOCALE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*")
+
+
+def _locale(instance: Any, attribute: Any, value: Any) -> None:
+    if value is not None and not (isinstance(value, str) and _LOCALE.fullmatch(value)):
+        raise checks.fail(
+            attribute, f"expected a language tag such as 'de' or 'en-GB', got {value!r}"
+        )
+
+
 @frozen(kw_only=True)
 class Customer:
     """The buyer. Contact details may be missing at intake; verification holds for them."""
@@ -88,6 +98,8 @@ class Customer:
     name: str | None = field(default=None, validator=checks.optional_text())
     email: str | None = field(default=None, validator=checks.email)
     phone: str | None = field(default=None, validator=checks.optional_text(40))
+    #: The language notifications are written in (``"de"``, ``"en-GB"``); None: the shop's.
+    locale: str | None = field(default=None, validator=_locale)
 
 
 _DIGITS = re.compile(r"\d{12,19}")
