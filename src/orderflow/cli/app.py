@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import time
@@ -19,11 +20,12 @@ from rich.table import Table
 
 from orderflow import codec
 from orderflow.adapters.clock import ManualClock
-from orderflow.adapters.reference import InMemoryCatalog
-from orderflow.cli.demo import CATALOG, ShopSimulation
+from orderflow.cli import diagrams
+from orderflow.cli.demo import ShopSimulation, build_engine
+from orderflow.cli.report import LeadTime, build_report
 from orderflow.domain.errors import OrderflowError
 from orderflow.domain.holds import HoldType
-from orderflow.domain.order import ORDER_LIFECYCLE, OrderStatus
+from orderflow.domain.order import OrderStatus
 from orderflow.domain.values import Channel
 from orderflow.engine import OrderFlow
 
@@ -93,28 +95,33 @@ def demo(count: int, seed: int, db: str | None) -> None:
         for suffix in ("", "-wal", "-shm"):
             Path(DEMO_DB + suffix).unlink(missing_ok=True)
     clock = ManualClock()
-    flow = OrderFlow.from_url(url, clock=clock, catalog=InMemoryCatalog(CATALOG))
-    flow.upgrade_schema()
-    sim = ShopSimulation(flow, clock, seed, run=uuid.uuid4().hex[:6].upper())
-    sim.open_shop()
-    started = time.perf_counter()
-    with _progress() as progress:
-        task = progress.add_task("simulating orders", total=count)
-        for i in range(count):
-            sim.step(i)
-            progress.advance(task)
-    elapsed = time.perf_counter() - started
-    _demo_summary(flow, sim, elapsed, url)
+    flow, carrier = build_engine(url, clock)
+    try:
+        flow.upgrade_schema()
+        sim = ShopSimulation(flow, carrier, clock, seed, run=uuid.uuid4().hex[:6].upper())
+        sim.open_shop()
+        started = time.perf_counter()
+        with _progress() as progress:
+            task = progress.add_task("simulating orders", total=count)
+            for i in range(count):
+                sim.step(i)
+                progress.advance(task)
+            sim.finish()
+        elapsed = time.perf_counter() - started
+        _demo_summary(flow, sim, elapsed, url)
+    finally:
+        flow.close()
 
 
 @contextmanager
-def _progress() -> Iterator[Progress]:
+def _progress(*, transient: bool = False) -> Iterator[Progress]:
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=console,
+        transient=transient,
     ) as progress:
         yield progress
 
@@ -132,10 +139,19 @@ def _demo_summary(flow: OrderFlow, sim: ShopSimulation, elapsed: float, url: str
             table.add_row(f"orders {status.value}", str(n))
     for kind, n in sorted(report.holds_placed.items()):
         table.add_row(f"holds placed: {kind}", str(n))
-    table.add_row("holds released", str(report.holds_released))
-    table.add_row("notes written", str(report.notes))
-    table.add_row("marketplace retries de-duplicated", str(report.retries_deduplicated))
-    table.add_row("weekly restocks received", str(report.restocks))
+    for what, n in (
+        ("holds released", report.holds_released),
+        ("notes written", report.notes),
+        ("marketplace retries de-duplicated", report.retries_deduplicated),
+        ("weekly restocks received", report.restocks),
+        ("parcels shipped", report.shipments),
+        ("scans refused (wrong item)", report.scans_refused),
+        ("orders flagged late", len(report.late)),
+        ("damage claims (replacement sent)", report.claims),
+        ("returns refunded", report.returns_refunded),
+        ("exchanges shipped", report.exchanges),
+    ):
+        table.add_row(what, str(n))
     console.print(table)
     console.print(_stock_table(flow))
     sample = next((n for n in report.numbers if len(flow.history(n)) > 3), report.numbers[0])
@@ -220,6 +236,7 @@ def history(number: str, db: str | None, as_json: bool) -> None:
 @click.option("--hold", "hold_type", type=click.Choice([h.value for h in HoldType]))
 @click.option("--channel", type=click.Choice([c.value for c in Channel]))
 @click.option("--customer", "customer_id", metavar="ID")
+@click.option("--late", is_flag=True, help="Only orders flagged late to ship or to deliver.")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100_000))
 @db_option
 @json_option
@@ -229,14 +246,23 @@ def orders(
     hold_type: str | None,
     channel: str | None,
     customer_id: str | None,
+    late: bool,
     limit: int,
     db: str | None,
     as_json: bool,
 ) -> None:
-    """List orders, oldest first, filtered by status, active hold, channel or customer."""
-    rows = open_flow(db).find_orders(
-        status=status, hold_type=hold_type, channel=channel, customer_id=customer_id, limit=limit
+    """List orders, oldest first, filtered by status, active hold, channel, customer or lateness."""
+    flow = open_flow(db)
+    rows = flow.find_orders(
+        status=status,
+        hold_type=hold_type,
+        channel=channel,
+        customer_id=customer_id,
+        limit=1_000_000_000 if late else limit,
     )
+    if late:
+        flagged = (r for r in rows if any(e.event == "OrderLate" for e in flow.history(r.number)))
+        rows = list(itertools.islice(flagged, limit))
     if as_json:
         print_json(rows)
         return
@@ -258,11 +284,83 @@ def orders(
 
 @cli.command()
 @click.option(
-    "--format", "fmt", type=click.Choice(["mermaid"]), default="mermaid", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "svg", "png"]),
+    default="mermaid",
+    show_default=True,
 )
-def diagram(fmt: str) -> None:
-    """Print every lifecycle as a diagram."""
-    click.echo(f"%% order lifecycle\n{ORDER_LIFECYCLE.mermaid()}")
+@click.option(
+    "--lifecycle",
+    "names",
+    type=click.Choice(sorted(diagrams.LIFECYCLES)),
+    multiple=True,
+    help="Only this lifecycle (repeatable) [default: all].",
+)
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("diagrams"),
+    show_default=True,
+    help="Directory for svg and png files.",
+)
+@friendly_errors
+def diagram(fmt: str, names: tuple[str, ...], output: Path) -> None:
+    """Every lifecycle as a diagram: Mermaid text on standard output, or SVG/PNG files."""
+    chosen = {name: diagrams.LIFECYCLES[name] for name in names or diagrams.LIFECYCLES}
+    if fmt == "mermaid":
+        click.echo("\n\n".join(f"%% {n} lifecycle\n{lc.mermaid()}" for n, lc in chosen.items()))
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for name, lifecycle in chosen.items():
+        path = output / f"{name}.{fmt}"
+        if fmt == "svg":
+            path.write_text(diagrams.svg(lifecycle))
+        else:
+            path.write_bytes(diagrams.png(lifecycle))
+        click.echo(str(path))
+
+
+@cli.command()
+@db_option
+@json_option
+@friendly_errors
+def report(db: str | None, as_json: bool) -> None:
+    """Orders per state, lead times, late orders, order accuracy and activity per actor."""
+    flow = open_flow(db)
+    total = len(flow.find_orders(limit=1_000_000_000))
+    with _progress(transient=True) as progress:
+        task = progress.add_task("reading order histories", total=total)
+        result = build_report(flow, progress=lambda n: progress.advance(task, n))
+    if as_json:
+        print_json(result)
+        return
+    table = Table(title=f"report: {result.orders} orders")
+    table.add_column("what")
+    table.add_column("value", justify="right")
+    for status, n in result.by_status.items():
+        table.add_row(f"orders {status}", str(n))
+    table.add_row("placement to shipment", _hours(result.to_shipment))
+    table.add_row("placement to delivery", _hours(result.to_delivery))
+    table.add_row("late to ship", str(result.late_to_ship))
+    table.add_row("late to deliver", str(result.late_to_deliver))
+    table.add_row("scan errors (refused scans)", str(result.scan_errors))
+    table.add_row("claims", str(result.claims))
+    accuracy = "" if result.accuracy is None else f"{result.accuracy:.1%}"
+    table.add_row("order accuracy (shipped orders without a claim)", accuracy)
+    console.print(table)
+    actors = Table(title="activity per actor")
+    actors.add_column("actor")
+    actors.add_column("events", justify="right")
+    for actor, n in result.by_actor.items():
+        actors.add_row(actor, str(n))
+    console.print(actors)
+
+
+def _hours(lead: LeadTime) -> str:
+    if lead.mean_hours is None or lead.p95_hours is None:
+        return "no orders yet"
+    return f"mean {lead.mean_hours:.1f} h, p95 {lead.p95_hours:.1f} h ({lead.orders} orders)"
 
 
 @cli.group()
