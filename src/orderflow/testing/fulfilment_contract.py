@@ -63,6 +63,12 @@ class FulfilmentSetup:
     def flow(
         self, make_services: MakeServices, clock: ManualClock, carrier: FakeCarrier
     ) -> OrderFlow:
+        return self.build(make_services, clock, carrier)
+
+    def build(
+        self, make_services: MakeServices, clock: ManualClock, carrier: FakeCarrier
+    ) -> OrderFlow:
+        """The shop: an engine over ``make_services`` with stock at both locations."""
         services = make_services(clock=clock, catalog=CATALOG)
         services.carrier = carrier
         services.gateway = FakeGateway(clock)
