@@ -65,9 +65,9 @@ def cell(text: str) -> str:
 
 
 def summary(cls: type) -> str:
-    """The first line of a class's own docstring."""
-    doc = inspect.getdoc(cls) or ""
-    return doc.splitlines()[0].replace("``", "`") if doc else ""
+    """The first paragraph of a class's own docstring, on one line."""
+    paragraph = (inspect.getdoc(cls) or "").split("\n\n")[0]
+    return " ".join(paragraph.split()).replace("``", "`")
 
 
 def event_fields(cls: type[DomainEvent]) -> str:
