@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from orderflow.adapters.clock import SystemClock
 from orderflow.adapters.memory import InMemoryQueries, InMemoryStore
+from orderflow.adapters.notify.ratelimit import SlidingWindowRateLimiter
 from orderflow.adapters.reference import BasicAddressValidator, PrefixedOrderNumbers
-from orderflow.application.services import FulfilmentSettings, PaymentSettings, Services
+from orderflow.application.services import (
+    FulfilmentSettings,
+    NotificationSettings,
+    NotifierChannel,
+    PaymentSettings,
+    Services,
+)
 from orderflow.domain.allocation import AllocationStrategy, by_priority
 from orderflow.domain.errors import ValidationError
 from orderflow.domain.fraud import FraudPolicy
@@ -25,6 +32,7 @@ from orderflow.ports import (
 )
 from orderflow.ports.carriers import Carrier
 from orderflow.ports.fulfilment import DigitalGoods
+from orderflow.ports.notifications import RateLimiter
 from orderflow.ports.payments import PaymentGateway
 from orderflow.ports.services import FraudScreen
 
@@ -53,6 +61,9 @@ class Adapters(TypedDict, total=False):
     digital_goods: DigitalGoods | None
     fulfilment: FulfilmentSettings
     return_policy: ReturnPolicy
+    notification_settings: NotificationSettings
+    notifiers: list[NotifierChannel]
+    rate_limiter: RateLimiter
 
 
 def services(
@@ -75,6 +86,9 @@ def services(
         digital_goods=adapters.get("digital_goods"),
         fulfilment=adapters.get("fulfilment") or FulfilmentSettings(),
         return_policy=adapters.get("return_policy") or ReturnPolicy(),
+        notification_settings=adapters.get("notification_settings") or NotificationSettings(),
+        notifiers=list(adapters.get("notifiers") or []),
+        rate_limiter=adapters.get("rate_limiter") or SlidingWindowRateLimiter(),
     )
 
 

@@ -13,15 +13,25 @@ from orderflow.application import (
     documents,
     fulfilment,
     history,
+    inquiries,
     inventory,
+    notifications,
     orders,
     payments,
     returns,
+    tracking,
 )
 from orderflow.application.commands import PlaceOrder
 from orderflow.application.dispatch import DispatchReport, Handler, Subscription
 from orderflow.application.history import HistoryEntry
-from orderflow.application.services import Services
+from orderflow.application.inquiries import InquiryStats
+from orderflow.application.notifications import (
+    EVENT_NOTIFICATIONS,
+    NotificationDispatcher,
+    PendingNotification,
+)
+from orderflow.application.services import NotifierChannel, Services
+from orderflow.application.tracking import TrackingView
 from orderflow.bootstrap import Adapters
 from orderflow.domain.checks import E, parse_enum
 from orderflow.domain.claims import Claim, ClaimKind, Resolution
@@ -31,6 +41,7 @@ from orderflow.domain.errors import ValidationError
 from orderflow.domain.events import DomainEvent
 from orderflow.domain.forecast import Replenishment
 from orderflow.domain.holds import HoldType
+from orderflow.domain.inquiries import Inquiry, InquiryChannel, InquiryKind
 from orderflow.domain.inventory import (
     Location,
     Movement,
@@ -40,12 +51,14 @@ from orderflow.domain.inventory import (
     StockLevel,
 )
 from orderflow.domain.money import Money
+from orderflow.domain.notifications import Audience, NotificationType
 from orderflow.domain.order import Order, OrderStatus
 from orderflow.domain.payments import Payment
 from orderflow.domain.returns import Return
 from orderflow.domain.shipping import Package, Scan, Shipment
 from orderflow.domain.values import SYSTEM, Actor, ActorKind, Channel, PaymentMethod
 from orderflow.ports import OrderQuery, OrderSummary
+from orderflow.ports.notifications import Notifier
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
@@ -66,6 +79,9 @@ class OrderFlow:
         self.services = services
         self._subscriptions: list[Subscription] = []
         self._database: SqlDatabase | None = None
+        self._notifications: NotificationDispatcher | None = None
+        if services.notifiers:
+            self._enable_notifications()
 
     @classmethod
     def in_memory(cls, **adapters: Unpack[Adapters]) -> OrderFlow:
@@ -138,6 +154,134 @@ class OrderFlow:
     def dispatch_pending(self, limit: int = 100) -> DispatchReport:
         """Deliver up to ``limit`` due outbox messages to this engine's subscribers."""
         return dispatch.dispatch_pending(self.services, list(self._subscriptions), limit)
+
+    # -- notifications --------------------------------------------------------------------------
+
+    def add_notifier(
+        self,
+        name: str,
+        notifier: Notifier,
+        *,
+        audience: Audience | str = Audience.CUSTOMER,
+        recipient: str | None = None,
+        types: Iterable[NotificationType | str] | None = None,
+    ) -> NotifierChannel:
+        """Send notifications through ``notifier`` as the channel ``name``.
+
+        A ``customer`` channel carries the customer's notifications (to the customer's e-mail
+        address unless ``recipient`` is given); a ``shop`` channel the shop's alerts, to
+        ``recipient``. ``types`` limits it to some notification types. Notifications are queued
+        in the outbox and sent by :meth:`dispatch_pending` (or an OutboxRelay): one message per
+        notification and channel, with a stable id, retried until the channel accepts it.
+        """
+        channel = NotifierChannel(
+            name=name, notifier=notifier, audience=audience, recipient=recipient, types=types
+        )
+        if any(c.name == channel.name for c in self.services.notifiers):
+            raise ValidationError.single("name", f"a channel {name!r} is already configured")
+        self.services.notifiers.append(channel)
+        self._enable_notifications()
+        return channel
+
+    def _enable_notifications(self) -> None:
+        if self._notifications is not None:
+            return
+        dispatcher = NotificationDispatcher(self.services)
+        self._subscriptions.append(Subscription(dispatcher.fan_out, list(EVENT_NOTIFICATIONS)))
+        self._subscriptions.append(Subscription(dispatcher.send, ["NotificationRequested"]))
+        self._notifications = dispatcher
+
+    def pending_notifications(self, limit: int = 100) -> list[PendingNotification]:
+        """Notifications queued and not delivered yet, with their attempts and last error."""
+        return notifications.pending_notifications(self.services, limit)
+
+    # -- customer inquiries and tracking --------------------------------------------------------
+
+    def open_inquiry(
+        self,
+        number: str,
+        text: str,
+        *,
+        kind: InquiryKind | str = InquiryKind.QUESTION,
+        channel: InquiryChannel | str = InquiryChannel.EMAIL,
+        actor: ActorLike,
+        received_at: datetime | None = None,
+    ) -> Inquiry:
+        """Log a customer's question or complaint about an order."""
+        return inquiries.open_inquiry(
+            self.services,
+            number,
+            text,
+            kind=kind,
+            channel=channel,
+            actor=as_actor(actor),
+            received_at=received_at,
+        )
+
+    def add_inquiry_message(
+        self,
+        inquiry_id: str,
+        text: str,
+        *,
+        actor: ActorLike,
+        channel: InquiryChannel | str | None = None,
+    ) -> Inquiry:
+        """The customer wrote again on an inquiry (it is open again)."""
+        return inquiries.add_message(
+            self.services, inquiry_id, text, channel=channel, actor=as_actor(actor)
+        )
+
+    def reply_to_inquiry(
+        self,
+        inquiry_id: str,
+        text: str,
+        *,
+        actor: ActorLike,
+        channel: InquiryChannel | str | None = None,
+    ) -> Inquiry:
+        """Record the answer given to the customer (by the inquiry's channel by default)."""
+        return inquiries.reply(
+            self.services, inquiry_id, text, channel=channel, actor=as_actor(actor)
+        )
+
+    def close_inquiry(self, inquiry_id: str, *, reason: str, actor: ActorLike) -> Inquiry:
+        """Close an inquiry for good."""
+        return inquiries.close_inquiry(
+            self.services, inquiry_id, reason=reason, actor=as_actor(actor)
+        )
+
+    def inquiries(self, number: str) -> list[Inquiry]:
+        """The order's inquiries, oldest first."""
+        return inquiries.inquiries_of(self.services, number)
+
+    def get_inquiry(self, inquiry_id: str) -> Inquiry:
+        """One inquiry by its id."""
+        return inquiries.get_inquiry(self.services, inquiry_id)
+
+    def open_inquiries(self) -> list[Inquiry]:
+        """Every inquiry not closed yet, oldest first."""
+        return inquiries.open_inquiries(self.services)
+
+    def inquiry_stats(self, *, since: datetime, until: datetime | None = None) -> InquiryStats:
+        """How many inquiries were opened in a period and how fast they were first answered."""
+        return inquiries.inquiry_stats(self.services, since=since, until=until)
+
+    def track_order(
+        self,
+        number: str,
+        *,
+        email: str | None = None,
+        postcode: str | None = None,
+        client: str | None = None,
+    ) -> TrackingView:
+        """The customer's view of an order, given its number and their e-mail or postcode.
+
+        A wrong pair and an unknown order raise the same TrackingRefused; repeated failures
+        (per ``client`` and per order number) raise TooManyAttempts.
+        """
+        return tracking.track_order(
+            self.services, number, email=email, postcode=postcode, client=client
+        )
 
     # -- orders ---------------------------------------------------------------------------------
 

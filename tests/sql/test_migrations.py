@@ -57,7 +57,7 @@ def test_upgrade_records_its_own_version_table_and_is_idempotent(sql_url: str) -
     assert current_revision(sql_url) is None
     upgrade(sql_url)
     upgrade(sql_url)
-    assert current_revision(sql_url) == head_revision() == "0003"
+    assert current_revision(sql_url) == head_revision() == "0004"
     engine = create_engine(normalise_url(sql_url))
     try:
         names = set(inspect(engine).get_table_names())
@@ -82,6 +82,7 @@ def test_upgrade_records_its_own_version_table_and_is_idempotent(sql_url: str) -
         "orderflow_shipments",
         "orderflow_claims",
         "orderflow_returns",
+        "orderflow_inquiries",
     }
 
 
@@ -122,6 +123,7 @@ def test_migrations_ship_inside_the_package() -> None:
     assert (MIGRATIONS / "versions" / "0001_initial.py").is_file()
     assert (MIGRATIONS / "versions" / "0002_inventory.py").is_file()
     assert (MIGRATIONS / "versions" / "0003_payments_fulfilment_returns.py").is_file()
+    assert (MIGRATIONS / "versions" / "0004_inquiries.py").is_file()
     assert "orderflow" in MIGRATIONS.parts  # under the package directory, so wheels carry it
 
 
@@ -147,7 +149,7 @@ def test_upgrading_a_0002_database_keeps_its_rows_and_fills_the_new_columns(
     flow = OrderFlow.from_url(sql_url)
     try:
         flow.upgrade_schema()
-        assert current_revision(sql_url) == "0003"
+        assert current_revision(sql_url) == "0004"
         assert flow.get_order(order.number).customer.email == "ann@example.com"
     finally:
         flow.close()

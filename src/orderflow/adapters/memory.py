@@ -12,7 +12,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from types import TracebackType
-from typing import Generic, Protocol, Self, TypeVar
+from typing import Any, Generic, Protocol, Self, TypeVar
 
 from attrs import evolve
 
@@ -21,6 +21,7 @@ from orderflow.domain.claims import Claim
 from orderflow.domain.errors import ConcurrencyError, DuplicateOrder, NotFound, OrderNotFound
 from orderflow.domain.events import DomainEvent
 from orderflow.domain.fraud import address_key
+from orderflow.domain.inquiries import Inquiry
 from orderflow.domain.inventory import Location, Movement, Reservation, SkuPolicy, StockLevel
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order
@@ -49,6 +50,7 @@ class InMemoryStore:
         self.shipments: dict[str, Shipment] = {}
         self.claims: dict[str, Claim] = {}
         self.returns: dict[str, Return] = {}
+        self.inquiries: dict[str, Inquiry] = {}
         self._sequence = itertools.count(1)
 
     def next_sequence(self) -> int:
@@ -361,6 +363,28 @@ class InMemoryReturnRepository(_VersionedRepository[Return]):
         return [self.get(r.id) for r in sorted(found, key=lambda r: (r.requested_at, r.id))]
 
 
+class InMemoryInquiryRepository(_VersionedRepository[Inquiry]):
+    """Customer inquiries of one in-memory unit of work."""
+
+    kind = "inquiry"
+
+    def for_order(self, order_number: str) -> list[Inquiry]:
+        found = [i for i in self._all() if i.order_number == order_number]
+        return [self.get(i.id) for i in sorted(found, key=lambda i: (i.opened_at, i.id))]
+
+    def open_ids(self) -> Sequence[str]:
+        found = [i for i in self._stored.values() if i.is_open]
+        return [i.id for i in sorted(found, key=lambda i: (i.opened_at, i.id))]
+
+    def opened_ids(self, since: datetime, until: datetime | None = None) -> Sequence[str]:
+        found = [
+            i
+            for i in self._stored.values()
+            if i.opened_at >= since and (until is None or i.opened_at < until)
+        ]
+        return [i.id for i in sorted(found, key=lambda i: (i.opened_at, i.id))]
+
+
 class InMemoryUnitOfWork:
     """One all-or-nothing transaction over an :class:`InMemoryStore`.
 
@@ -378,12 +402,14 @@ class InMemoryUnitOfWork:
         self.shipments = InMemoryShipmentRepository(store.shipments)
         self.claims = InMemoryClaimRepository(store.claims)
         self.returns = InMemoryReturnRepository(store.returns)
-        self._versioned = (
+        self.inquiries = InMemoryInquiryRepository(store.inquiries)
+        self._versioned: tuple[_VersionedRepository[Any], ...] = (
             self.reservations,
             self.payments,
             self.shipments,
             self.claims,
             self.returns,
+            self.inquiries,
         )
 
     def __enter__(self) -> Self:

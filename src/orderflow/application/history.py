@@ -231,3 +231,43 @@ def _(event: ev.ReturnRefunded) -> str:
 @describe.register
 def _(event: ev.ReturnExchanged) -> str:
     return f"return {event.return_id} exchanged: {event.shipment_id}, difference {event.difference}"
+
+
+@describe.register
+def _(event: ev.NotificationSent) -> str:
+    to = f" to {event.recipient}" if event.recipient else ""
+    tries = f" (attempt {event.attempt})" if event.attempt > 1 else ""
+    return f"{event.notification_type} sent via {event.channel}{to}{tries}"
+
+
+@describe.register
+def _(event: ev.NotificationFailed) -> str:
+    return (
+        f"{event.notification_type} via {event.channel} failed (attempt {event.attempt}): "
+        f"{event.error}"
+    )
+
+
+@describe.register
+def _(event: ev.InquiryOpened) -> str:
+    return f"{event.kind} {event.inquiry_id} via {event.channel}: {_excerpt(event.text)}"
+
+
+@describe.register
+def _(event: ev.InquiryMessageAdded) -> str:
+    return f"customer wrote on {event.inquiry_id} via {event.channel}: {_excerpt(event.text)}"
+
+
+@describe.register
+def _(event: ev.InquiryReplied) -> str:
+    return f"replied to {event.inquiry_id} via {event.channel}: {_excerpt(event.text)}"
+
+
+@describe.register
+def _(event: ev.InquiryClosed) -> str:
+    return f"inquiry {event.inquiry_id} closed"
+
+
+def _excerpt(text: str, limit: int = 80) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"

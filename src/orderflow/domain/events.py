@@ -375,6 +375,88 @@ class StockAlert(DomainEvent):
     reorder_point: int
 
 
+@frozen(kw_only=True)
+class NotificationRequested(DomainEvent):
+    """A rendered notification waiting in the outbox for one channel (one message per channel).
+
+    Written by the notification fan-out with the stable id ``notification_id``
+    (``SOURCE_MESSAGE_ID/TYPE/CHANNEL``); the content is fixed when queued, so every retry sends
+    the same bytes under the same id. ``data`` is the facts as JSON text (for webhooks).
+    """
+
+    notification_id: str
+    notification_type: str
+    audience: str
+    channel: str
+    order_number: str | None = None
+    recipient: str | None = None
+    locale: str
+    subject: str
+    text: str
+    html: str
+    data: str
+    source_message_id: str
+    source_topic: str
+
+
+@frozen(kw_only=True)
+class NotificationSent(OrderEvent):
+    """A channel accepted a notification about the order (``attempt`` from 1)."""
+
+    notification_id: str
+    notification_type: str
+    channel: str
+    recipient: str | None = None
+    attempt: int = 1
+    reference: str | None = None
+
+
+@frozen(kw_only=True)
+class NotificationFailed(OrderEvent):
+    """A channel refused or could not take a notification; it will be tried again."""
+
+    notification_id: str
+    notification_type: str
+    channel: str
+    attempt: int
+    error: str
+
+
+@frozen(kw_only=True)
+class InquiryOpened(OrderEvent):
+    """The customer asked a question or complained about the order."""
+
+    inquiry_id: str
+    kind: str
+    channel: str
+    text: str
+
+
+@frozen(kw_only=True)
+class InquiryMessageAdded(OrderEvent):
+    """The customer wrote again on an open inquiry."""
+
+    inquiry_id: str
+    channel: str
+    text: str
+
+
+@frozen(kw_only=True)
+class InquiryReplied(OrderEvent):
+    """Someone answered the customer's inquiry."""
+
+    inquiry_id: str
+    channel: str
+    text: str
+
+
+@frozen(kw_only=True)
+class InquiryClosed(OrderEvent):
+    """The inquiry was closed, with a reason."""
+
+    inquiry_id: str
+
+
 #: Every event type by its name, as stored in the audit trail and the outbox.
 EVENT_TYPES: dict[str, type[DomainEvent]] = {
     cls.__name__: cls
@@ -422,5 +504,12 @@ EVENT_TYPES: dict[str, type[DomainEvent]] = {
         ReturnInspected,
         ReturnRefunded,
         ReturnExchanged,
+        NotificationRequested,
+        NotificationSent,
+        NotificationFailed,
+        InquiryOpened,
+        InquiryMessageAdded,
+        InquiryReplied,
+        InquiryClosed,
     )
 }

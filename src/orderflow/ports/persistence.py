@@ -16,6 +16,7 @@ from orderflow.domain.order import Order, OrderStatus
 from orderflow.domain.values import Channel
 from orderflow.ports.fulfilment import ClaimRepository, ShipmentRepository
 from orderflow.ports.inventory import ReservationRepository, StockStore
+from orderflow.ports.notifications import InquiryRepository
 from orderflow.ports.outbox import Outbox
 from orderflow.ports.payments import PaymentRepository
 from orderflow.ports.returns import ReturnRepository
@@ -90,6 +91,11 @@ class UnitOfWork(Protocol):
     @property
     def returns(self) -> ReturnRepository:
         """Returns (RMAs)."""
+        ...
+
+    @property
+    def inquiries(self) -> InquiryRepository:
+        """Customers' questions and complaints about orders."""
         ...
 
     def __enter__(self) -> Self: ...

@@ -35,6 +35,7 @@ from orderflow.adapters.sql import schema as t
 from orderflow.adapters.sql.database import dialect_insert, translated
 from orderflow.adapters.sql.documents import refuse_nul
 from orderflow.adapters.sql.fulfilment import SqlClaimRepository, SqlShipmentRepository
+from orderflow.adapters.sql.inquiries import SqlInquiryRepository
 from orderflow.adapters.sql.inventory import SqlReservationRepository, SqlStockStore, _has_nul
 from orderflow.adapters.sql.payments import SqlPaymentRepository
 from orderflow.adapters.sql.returns import SqlReturnRepository
@@ -85,6 +86,7 @@ class SqlUnitOfWork:
         self.shipments = SqlShipmentRepository(self, db)
         self.claims = SqlClaimRepository(self, db)
         self.returns = SqlReturnRepository(self, db)
+        self.inquiries = SqlInquiryRepository(self, db)
         # written at commit after the orders, each table in id order (no deadlocks)
         self._versioned = (
             self.reservations,
@@ -92,6 +94,7 @@ class SqlUnitOfWork:
             self.shipments,
             self.claims,
             self.returns,
+            self.inquiries,
         )
 
     def connection(self) -> Connection:

@@ -346,6 +346,23 @@ returns = Table(
     Index("ix_orderflow_returns_order_number", "order_number", "requested_at"),
 )
 
+inquiries = Table(
+    "orderflow_inquiries",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("order_number", String(64), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("data", json_type(), nullable=False),
+    # for_order(number): oldest first.
+    Index("ix_orderflow_inquiries_order_number", "order_number", "opened_at"),
+    # open_ids(): the inquiries not closed, oldest first.
+    Index("ix_orderflow_inquiries_status", "status", "opened_at", "id"),
+    # opened_ids(since, until): response times over a period.
+    Index("ix_orderflow_inquiries_opened_at", "opened_at", "id"),
+)
+
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Alembic's filter: only orderflow's tables (and their indexes and constraints) count."""
