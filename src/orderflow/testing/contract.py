@@ -81,8 +81,9 @@ def order_data(**overrides: Any) -> dict[str, Any]:
     return data
 
 
-class OrderFlowContract:
-    """Use-case behaviour over one backend. Subclasses override the ``make_services`` fixture."""
+class BackendSuite:
+    """What every contract suite needs: the backend's ``make_services`` (the subclass for a
+    backend overrides this fixture) and a manual clock."""
 
     @pytest.fixture
     def make_services(self) -> MakeServices:
@@ -91,6 +92,10 @@ class OrderFlowContract:
     @pytest.fixture
     def clock(self) -> ManualClock:
         return ManualClock()
+
+
+class OrderFlowContract(BackendSuite):
+    """Use-case behaviour over one backend. Subclasses override the ``make_services`` fixture."""
 
     @pytest.fixture
     def flow(self, make_services: MakeServices, clock: ManualClock) -> OrderFlow:

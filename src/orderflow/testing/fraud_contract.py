@@ -14,7 +14,7 @@ from orderflow.domain.holds import HoldType
 from orderflow.domain.money import Money
 from orderflow.domain.order import OrderStatus
 from orderflow.engine import OrderFlow
-from orderflow.testing.contract import MakeServices, order_data
+from orderflow.testing.contract import BackendSuite, MakeServices, order_data
 
 RULES = FraudRules(
     value_limit=Money.of("500.00", "EUR"),
@@ -27,16 +27,8 @@ RULES = FraudRules(
 )
 
 
-class FraudContract:
+class FraudContract(BackendSuite):
     """Screening at verification, review holds and reviewer decisions."""
-
-    @pytest.fixture
-    def make_services(self) -> MakeServices:
-        raise NotImplementedError("override the make_services fixture")
-
-    @pytest.fixture
-    def clock(self) -> ManualClock:
-        return ManualClock()
 
     @pytest.fixture
     def flow(self, make_services: MakeServices, clock: ManualClock) -> OrderFlow:

@@ -22,7 +22,7 @@ from orderflow.domain.shipping import Package, ScanOutcome, ShipmentStatus
 from orderflow.domain.values import Address
 from orderflow.engine import OrderFlow
 from orderflow.ports import CatalogItem
-from orderflow.testing.contract import ADDRESS, MakeServices, order_data
+from orderflow.testing.contract import ADDRESS, BackendSuite, MakeServices, order_data
 
 WAREHOUSE = Address(
     name="Shop DC", line1="Lagerweg 1", city="Berlin", postal_code="10115", country="DE"
@@ -43,17 +43,10 @@ CATALOG = InMemoryCatalog(
 BOX = Package(weight_g=1200, length_mm=300, width_mm=200, height_mm=150)
 
 
-class FulfilmentSetup:
+class FulfilmentSetup(BackendSuite):
     """A shop with two locations, a fake gateway capturing on shipment and a fake carrier; the
-    fixtures and helpers the fulfilment and returns contracts share."""
-
-    @pytest.fixture
-    def make_services(self) -> MakeServices:
-        raise NotImplementedError("override the make_services fixture")
-
-    @pytest.fixture
-    def clock(self) -> ManualClock:
-        return ManualClock()  # Monday 2026-01-05 09:00 UTC
+    fixtures and helpers the fulfilment and returns contracts share. The clock starts on
+    Monday 2026-01-05 09:00 UTC."""
 
     @pytest.fixture
     def carrier(self) -> FakeCarrier:

@@ -16,7 +16,7 @@ from orderflow.domain.inventory import Location, MovementKind, ReservationStatus
 from orderflow.domain.money import Money
 from orderflow.domain.order import OrderStatus
 from orderflow.engine import OrderFlow
-from orderflow.testing.contract import MakeServices, order_data
+from orderflow.testing.contract import BackendSuite, MakeServices, order_data
 
 BER = Location(code="BER", name="Berlin DC", country="DE", priority=1)
 MUC = Location(code="MUC", name="Munich DC", country="DE", priority=2)
@@ -34,16 +34,8 @@ def mug_order(
     return order_data(lines=lines, external_reference=reference, note=None, **overrides)
 
 
-class InventoryContract:
+class InventoryContract(BackendSuite):
     """Stock, reservations and their effect on orders, over one backend."""
-
-    @pytest.fixture
-    def make_services(self) -> MakeServices:
-        raise NotImplementedError("override the make_services fixture")
-
-    @pytest.fixture
-    def clock(self) -> ManualClock:
-        return ManualClock()
 
     @pytest.fixture
     def flow(self, make_services: MakeServices, clock: ManualClock) -> OrderFlow:

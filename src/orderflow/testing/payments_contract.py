@@ -20,7 +20,7 @@ from orderflow.domain.payments import PaymentStatus
 from orderflow.domain.values import PaymentMethod
 from orderflow.engine import OrderFlow
 from orderflow.ports.payments import GatewayUnavailable
-from orderflow.testing.contract import MakeServices, order_data
+from orderflow.testing.contract import BackendSuite, MakeServices, order_data
 
 EUR = "EUR"
 EBOOK = {"sku": "EBOOK", "name": "E-book", "quantity": 1, "unit_price": "12.00", "kind": "digital"}
@@ -36,19 +36,11 @@ def key_total(order: Order) -> Money:
     return order.lines[-1].total
 
 
-class PaymentsContract:
+class PaymentsContract(BackendSuite):
     """Authorise, capture, void, refund and their effect on orders."""
 
     capture = CaptureMode.ON_CONFIRM
     settled = PaymentStatus.CAPTURED  # the payment's status once the order is confirmed
-
-    @pytest.fixture
-    def make_services(self) -> MakeServices:
-        raise NotImplementedError("override the make_services fixture")
-
-    @pytest.fixture
-    def clock(self) -> ManualClock:
-        return ManualClock()
 
     @pytest.fixture
     def gateway(self, clock: ManualClock) -> FakeGateway:

@@ -1,17 +1,13 @@
 """JSON documents: an aggregate's (or event's) full state as the SQL adapter stores it.
 
 The converter is :func:`orderflow.codec.make_converter`'s strict one (exact JSON types, no unknown
-keys, every bad field named), so stored JSON reads back with the rules the API applies. It adds
-ISO 8601 hooks for :class:`~datetime.date` (``"2026-01-09"``) and :class:`~datetime.time`
-(``"14:00:00"``), which the shared codec does not convert (orders' promised dates, shipments'
-expected delivery, ``OrderLate`` events): without them such values are not JSON at all. Once the
-shared codec converts them the same way, these hooks change nothing.
+keys, every bad field named, ISO 8601 dates and times), so stored JSON reads back with the rules
+the API applies.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, time
 from typing import Any, TypeVar
 
 from cattrs.errors import BaseValidationError
@@ -23,35 +19,7 @@ from orderflow.domain.events import EVENT_TYPES, DomainEvent
 T = TypeVar("T")
 
 
-def _date(value: Any, _: type) -> date:
-    if isinstance(value, datetime):
-        raise TypeError(f"expected a date, got the date-time {value!r}")
-    if isinstance(value, date):
-        return value
-    if not isinstance(value, str):
-        raise TypeError(f'expected an ISO 8601 date string such as "2026-01-09", got {value!r}')
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 date") from None
-
-
-def _time(value: Any, _: type) -> time:
-    if isinstance(value, time):
-        return value
-    if not isinstance(value, str):
-        raise TypeError(f'expected an ISO 8601 time string such as "14:00:00", got {value!r}')
-    try:
-        return time.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 time") from None
-
-
 _CONVERTER = codec.make_converter()
-_CONVERTER.register_structure_hook(date, _date)  # datetime keeps its own, more specific hook
-_CONVERTER.register_unstructure_hook(date, date.isoformat)
-_CONVERTER.register_structure_hook(time, _time)
-_CONVERTER.register_unstructure_hook(time, time.isoformat)
 
 
 def dump(obj: Any) -> Any:
