@@ -70,12 +70,23 @@ def summary(cls: type) -> str:
     return " ".join(paragraph.split()).replace("``", "`")
 
 
+def annotation(cls: type, name: str) -> str:
+    """The field's type as written in the source (attrs may have resolved ``Attribute.type``
+    to a class by now, for instance once cattrs has converted an event)."""
+    for klass in cls.__mro__:
+        written = vars(klass).get("__annotations__", {})
+        if name in written:
+            value = written[name]
+            return value if isinstance(value, str) else getattr(value, "__name__", str(value))
+    return "?"
+
+
 def event_fields(cls: type[DomainEvent]) -> str:
     """The event's own fields (past the common ones) as ``name: type`` code spans."""
     fields = [f for f in attrs.fields(cls) if f.name not in COMMON]
     if not fields:
         return "none"
-    return ", ".join(f"`{f.name}: {f.type}`" for f in fields)
+    return ", ".join(f"`{f.name}: {annotation(cls, f.name)}`" for f in fields)
 
 
 def error_classes() -> list[type[orderflow.OrderflowError]]:
