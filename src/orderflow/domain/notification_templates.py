@@ -96,7 +96,7 @@ ENGLISH: dict[NotificationType, Template] = {
         "payment taken will be refunded.\n\n$shop_name",
     ),
     _N.LOW_STOCK: _T(
-        subject="Stock $level: $sku at $location",
+        subject="Stock alert ($level): $sku at $location",
         text="$sku at $location is $level: $available available (reorder point $reorder_point).",
     ),
     _N.LATE_ORDER: _T(
@@ -195,7 +195,7 @@ GERMAN: dict[NotificationType, Template] = {
         "Bereits gezahlte Beträge erstatten wir.\n\n$shop_name",
     ),
     _N.LOW_STOCK: _T(
-        subject="Bestand $level: $sku in $location",
+        subject="Bestandswarnung ($level): $sku in $location",
         text="$sku in $location: $level, $available verfügbar (Meldebestand $reorder_point).",
     ),
     _N.LATE_ORDER: _T(

@@ -17,6 +17,7 @@ from orderflow.testing.contract import OrderFlowContract
 from orderflow.testing.fraud_contract import FraudContract
 from orderflow.testing.fulfilment_contract import FulfilmentContract
 from orderflow.testing.inventory_contract import InventoryContract
+from orderflow.testing.notifications_contract import NotificationsContract
 from orderflow.testing.payments_contract import CaptureOnShipContract, PaymentsContract
 from orderflow.testing.returns_contract import ReturnsContract
 
@@ -29,6 +30,7 @@ CONTRACTS: tuple[type, ...] = (
     FraudContract,
     FulfilmentContract,
     ReturnsContract,
+    NotificationsContract,
 )
 
 
