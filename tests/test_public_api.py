@@ -9,6 +9,14 @@ from pathlib import Path
 import orderflow
 
 EXPECTED = {
+    "Audience", "EVENT_NOTIFICATIONS", "Inquiry", "InquiryChannel", "InquiryClosed",
+    "InquiryKind", "InquiryMessage", "InquiryMessageAdded", "InquiryOpened", "InquiryReplied",
+    "InquiryStats", "InquiryStatus", "LocaleFormat", "LoggingNotifier", "Notification",
+    "NotificationFailed", "NotificationRequested", "NotificationSent", "NotificationSettings",
+    "NotificationType", "Notifier", "NotifierChannel", "PendingNotification", "PublicReturn",
+    "PublicShipment", "RateLimiter", "RecordingNotifier", "SlidingWindowRateLimiter",
+    "SmtpNotifier", "Template", "TooManyAttempts", "TrackingRefused", "TrackingView",
+    "WebhookNotifier", "register_locale",
     "Invoice", "InvoiceLine", "PackingSlip", "SlipLine",
     "Actor", "ActorKind", "Address", "AddressCheck", "Allocation", "AllocationStrategy",
     "BackorderFilled", "BasicAddressValidator", "BusinessCalendar", "CaptureMode", "Carrier",

@@ -125,12 +125,47 @@ from orderflow.ports.payments import GatewayResult, GatewayUnavailable, PaymentG
 __version__ = "0.1.0"
 from orderflow.adapters.carrier import FakeCarrier
 from orderflow.adapters.digital import SignedDigitalGoods
+from orderflow.adapters.notify import (
+    LoggingNotifier,
+    RecordingNotifier,
+    SlidingWindowRateLimiter,
+    SmtpNotifier,
+    WebhookNotifier,
+)
 from orderflow.application.fulfilment import FulfilmentError, LateOrder, PickRow
+from orderflow.application.inquiries import InquiryStats
+from orderflow.application.notifications import EVENT_NOTIFICATIONS, PendingNotification
+from orderflow.application.services import NotificationSettings, NotifierChannel
+from orderflow.application.tracking import (
+    PublicReturn,
+    PublicShipment,
+    TooManyAttempts,
+    TrackingRefused,
+    TrackingView,
+)
 from orderflow.domain.calendar import BusinessCalendar, PromisedDates
 from orderflow.domain.claims import Claim, ClaimKind, ClaimStatus, Resolution
 from orderflow.domain.digital import DigitalItem, DigitalKind, DigitalPayload
 from orderflow.domain.documents import Invoice, InvoiceLine, PackingSlip, SlipLine
-from orderflow.domain.events import DigitalItemDelivered
+from orderflow.domain.events import (
+    DigitalItemDelivered,
+    InquiryClosed,
+    InquiryMessageAdded,
+    InquiryOpened,
+    InquiryReplied,
+    NotificationFailed,
+    NotificationRequested,
+    NotificationSent,
+)
+from orderflow.domain.inquiries import (
+    Inquiry,
+    InquiryChannel,
+    InquiryKind,
+    InquiryMessage,
+    InquiryStatus,
+)
+from orderflow.domain.localisation import LocaleFormat, register_locale
+from orderflow.domain.notifications import Audience, Notification, NotificationType, Template
 from orderflow.domain.returns import (
     CategoryRule,
     Return,
@@ -150,8 +185,10 @@ from orderflow.domain.shipping import (
 )
 from orderflow.ports.carriers import Carrier, Label, RateQuote
 from orderflow.ports.fulfilment import DigitalGoods
+from orderflow.ports.notifications import Notifier, RateLimiter
 
 __all__ = [
+    "EVENT_NOTIFICATIONS",
     "EVENT_TYPES",
     "ORDER_LIFECYCLE",
     "SYSTEM",
@@ -161,6 +198,7 @@ __all__ = [
     "AddressCheck",
     "Allocation",
     "AllocationStrategy",
+    "Audience",
     "BackorderFilled",
     "BasicAddressValidator",
     "BusinessCalendar",
@@ -209,6 +247,16 @@ __all__ = [
     "IllegalTransition",
     "InMemoryCatalog",
     "InMemoryStore",
+    "Inquiry",
+    "InquiryChannel",
+    "InquiryClosed",
+    "InquiryKind",
+    "InquiryMessage",
+    "InquiryMessageAdded",
+    "InquiryOpened",
+    "InquiryReplied",
+    "InquiryStats",
+    "InquiryStatus",
     "InsufficientStock",
     "Invoice",
     "InvoiceLine",
@@ -216,7 +264,9 @@ __all__ = [
     "LateOrder",
     "LineInput",
     "LineKind",
+    "LocaleFormat",
     "Location",
+    "LoggingNotifier",
     "ManualClock",
     "Money",
     "Movement",
@@ -225,6 +275,14 @@ __all__ = [
     "NotFound",
     "Note",
     "NoteAdded",
+    "Notification",
+    "NotificationFailed",
+    "NotificationRequested",
+    "NotificationSent",
+    "NotificationSettings",
+    "NotificationType",
+    "Notifier",
+    "NotifierChannel",
     "OperationKind",
     "OperationStatus",
     "Order",
@@ -264,6 +322,7 @@ __all__ = [
     "PaymentSettings",
     "PaymentStatus",
     "PaymentVoided",
+    "PendingNotification",
     "PersistenceError",
     "Pick",
     "PickRow",
@@ -271,7 +330,11 @@ __all__ = [
     "PrefixedOrderNumbers",
     "Problem",
     "PromisedDates",
+    "PublicReturn",
+    "PublicShipment",
+    "RateLimiter",
     "RateQuote",
+    "RecordingNotifier",
     "RefundRequested",
     "Replenishment",
     "Reservation",
@@ -292,7 +355,9 @@ __all__ = [
     "ShortagePolicy",
     "SignedDigitalGoods",
     "SkuPolicy",
+    "SlidingWindowRateLimiter",
     "SlipLine",
+    "SmtpNotifier",
     "StockAlert",
     "StockCommitted",
     "StockLevel",
@@ -300,10 +365,16 @@ __all__ = [
     "StockReserved",
     "Subscription",
     "SystemClock",
+    "Template",
+    "TooManyAttempts",
     "Totals",
+    "TrackingRefused",
     "TrackingUpdate",
+    "TrackingView",
     "ValidationError",
+    "WebhookNotifier",
     "__version__",
     "by_priority",
+    "register_locale",
     "retry_on_conflict",
 ]
