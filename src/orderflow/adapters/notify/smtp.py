@@ -17,14 +17,14 @@ from email.utils import format_datetime, parseaddr
 from orderflow.domain.errors import ValidationError
 from orderflow.domain.notifications import Notification
 
-_ATEXT = re.compile(r"[A-Za-z0-9-]")
+_ATEXT = re.compile(r"[A-Za-z0-9_-]")
 
 
 def message_id_header(notification_id: str, domain: str) -> str:
     """A valid, stable RFC 5322 Message-ID for a notification id.
 
-    Characters other than letters, digits and ``-`` are written as ``=XX`` (their UTF-8 bytes in
-    hex), so different ids never share a Message-ID.
+    Characters other than letters, digits, ``_`` and ``-`` are written as ``=XX`` (their UTF-8
+    bytes in hex), so different ids never share a Message-ID.
 
     >>> message_id_header("OF-000001:4/shipped/email", "shop.example")
     '<OF-000001=3A4=2Fshipped=2Femail@shop.example>'
