@@ -491,6 +491,10 @@ class OrderFlow:
         """Refuse the return, with a reason."""
         return returns.reject_return(self.services, return_id, reason=reason, actor=as_actor(actor))
 
+    def ship_back_return(self, return_id: str, *, actor: ActorLike) -> Return:
+        """The customer handed the approved return to the carrier: it is in transit."""
+        return returns.ship_back_return(self.services, return_id, actor=as_actor(actor))
+
     def receive_return(self, return_id: str, *, actor: ActorLike) -> Return:
         """The returned parcel arrived."""
         return returns.receive_return(self.services, return_id, actor=as_actor(actor))

@@ -108,6 +108,7 @@ class FakeCarrier:
         self, tracking_number: str, status: ShipmentStatus, at: datetime, description: str = ""
     ) -> None:
         """Script a tracking event for a tracking number."""
+        status = ShipmentStatus(status)  # a plain string is refused here, not when tracked
         events = self._events[tracking_number]
         events.append(
             TrackingUpdate(

@@ -65,8 +65,9 @@ def request_return(
             asked[line.sku] += line.quantity
         for sku, quantity in asked.items():
             if quantity > allowed.get(sku, 0):
+                first = next(i for i, line in enumerate(wanted) if line.sku == sku)
                 raise ValidationError.single(
-                    f"lines[{sku}]",
+                    f"lines[{first}].quantity",
                     f"{quantity} of {sku} asked, {allowed.get(sku, 0)} returnable "
                     "(delivered, in the return window, not returned yet)",
                 )
@@ -134,6 +135,11 @@ def reject_return(svc: Services, return_id: str, *, reason: str, actor: Actor) -
         rma.fire("close")
 
     return _step(svc, return_id, actor, reject)
+
+
+def ship_back_return(svc: Services, return_id: str, *, actor: Actor) -> Return:
+    """The customer handed the approved return to the carrier."""
+    return _step(svc, return_id, actor, lambda rma: rma.fire("ship_back"))
 
 
 def receive_return(svc: Services, return_id: str, *, actor: Actor) -> Return:

@@ -12,6 +12,7 @@ from html import escape
 
 from attrs import frozen
 
+from orderflow.domain.errors import ValidationError
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order
 from orderflow.domain.shipping import Shipment
@@ -148,7 +149,9 @@ def invoice_for(order: Order, shipment: Shipment, *, first: bool, issued_at: dat
     lines = []
     for item in shipment.lines:
         if item.line_no is None:
-            raise ValueError(f"shipment {shipment.id} is a replacement: it has no invoice")
+            raise ValidationError.single(
+                "shipment", f"shipment {shipment.id} is a replacement: it has no invoice"
+            )
         ol = by_line[item.line_no]
         rest = max(ol.quantity - item.quantity, 0)
         lines.append(
