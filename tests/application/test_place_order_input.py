@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from orderflow import ManualClock, OrderFlow, ValidationError
+from orderflow import IdempotencyConflict, ManualClock, OrderFlow, ValidationError
 from orderflow.testing.contract import order_data
 from orderflow.testing.strategies import place_order_data
 
@@ -142,3 +142,12 @@ def test_control_characters_are_refused(flow: OrderFlow) -> None:
         "note": "must not contain control characters"
     }
     assert flow.place_order(order_data(note="line one\nline two\ttabbed")).notes
+
+
+def test_a_retry_spelling_out_optional_fields_as_null_is_the_same_request(flow: OrderFlow) -> None:
+    data = order_data(external_reference="WEB-NULLS")
+    first = flow.place_order(data)
+    spelled = {**data, "client_ip": None, "customer": {**data["customer"], "locale": None}}
+    assert flow.place_order(spelled).number == first.number
+    with pytest.raises(IdempotencyConflict):
+        flow.place_order({**data, "client_ip": "203.0.113.9"})

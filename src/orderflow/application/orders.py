@@ -402,8 +402,20 @@ def _money_of(command: PlaceOrder) -> tuple[list[LineDraft], dict[str, Money]]:
 
 
 def _fingerprint(command: PlaceOrder) -> str:
-    canonical = json.dumps(codec.unstructure(command), sort_keys=True, separators=(",", ":"))
+    """A digest of the request; fields left out (None) do not count, so a field added to the
+    command in a later version does not change the digest of a request that does not use it."""
+    canonical = json.dumps(
+        _without_none(codec.unstructure(command)), sort_keys=True, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
 
 
 def _by_reference(uow: UnitOfWork, command: PlaceOrder) -> Order | None:
