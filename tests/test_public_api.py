@@ -9,6 +9,7 @@ from pathlib import Path
 import orderflow
 
 EXPECTED = {
+    "FulfilmentSettings", "CarrierUnavailable", "ReturnError", "FraudScreen",
     "Audience", "EVENT_NOTIFICATIONS", "Inquiry", "InquiryChannel", "InquiryClosed",
     "InquiryKind", "InquiryMessage", "InquiryMessageAdded", "InquiryOpened", "InquiryReplied",
     "InquiryStats", "InquiryStatus", "LocaleFormat", "LoggingNotifier", "Notification",

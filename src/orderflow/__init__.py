@@ -135,7 +135,8 @@ from orderflow.adapters.notify import (
 from orderflow.application.fulfilment import FulfilmentError, LateOrder, PickRow
 from orderflow.application.inquiries import InquiryStats
 from orderflow.application.notifications import EVENT_NOTIFICATIONS, PendingNotification
-from orderflow.application.services import NotificationSettings, NotifierChannel
+from orderflow.application.returns import ReturnError
+from orderflow.application.services import FulfilmentSettings, NotificationSettings, NotifierChannel
 from orderflow.application.tracking import (
     PublicReturn,
     PublicShipment,
@@ -183,9 +184,10 @@ from orderflow.domain.shipping import (
     ShipmentStatus,
     TrackingUpdate,
 )
-from orderflow.ports.carriers import Carrier, Label, RateQuote
+from orderflow.ports.carriers import Carrier, CarrierUnavailable, Label, RateQuote
 from orderflow.ports.fulfilment import DigitalGoods
 from orderflow.ports.notifications import Notifier, RateLimiter
+from orderflow.ports.services import FraudScreen
 
 __all__ = [
     "EVENT_NOTIFICATIONS",
@@ -204,6 +206,7 @@ __all__ = [
     "BusinessCalendar",
     "CaptureMode",
     "Carrier",
+    "CarrierUnavailable",
     "CatalogItem",
     "CategoryRule",
     "Channel",
@@ -232,8 +235,10 @@ __all__ = [
     "FraudPolicy",
     "FraudReviewed",
     "FraudRules",
+    "FraudScreen",
     "FraudSignals",
     "FulfilmentError",
+    "FulfilmentSettings",
     "GatewayResult",
     "GatewayUnavailable",
     "HistoryEntry",
@@ -342,6 +347,7 @@ __all__ = [
     "ReservationStatus",
     "Resolution",
     "Return",
+    "ReturnError",
     "ReturnLine",
     "ReturnPolicy",
     "ReturnReason",
