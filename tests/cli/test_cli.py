@@ -64,6 +64,7 @@ def test_demo_goes_through_every_path(demo_db: Path) -> None:
         "ReturnExchanged",
         "DigitalItemDelivered",
         "OrderCompleted",
+        "NotificationSent",
     }
 
 

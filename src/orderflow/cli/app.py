@@ -150,6 +150,8 @@ def _demo_summary(flow: OrderFlow, sim: ShopSimulation, elapsed: float, url: str
         ("damage claims (replacement sent)", report.claims),
         ("returns refunded", report.returns_refunded),
         ("exchanges shipped", report.exchanges),
+        ("customer notifications sent", len(sim.mail.sent)),
+        ("shop alerts sent", len(sim.alerts.sent)),
     ):
         table.add_row(what, str(n))
     console.print(table)

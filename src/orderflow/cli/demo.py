@@ -22,6 +22,7 @@ from orderflow.adapters.carrier import FakeCarrier
 from orderflow.adapters.clock import ManualClock
 from orderflow.adapters.digital import SignedDigitalGoods
 from orderflow.adapters.gateway import FakeGateway, FakeGatewayScript
+from orderflow.adapters.notify import RecordingNotifier
 from orderflow.adapters.reference import InMemoryCatalog
 from orderflow.application.services import CaptureMode, PaymentSettings
 from orderflow.domain.fraud import FraudPolicy, FraudRules, RuleBasedFraudScreen
@@ -187,6 +188,9 @@ class ShopSimulation:
         self.delayed: dict[str, int] = {}  # order number -> carrier days it is still held up
         self.after: dict[str, str] = {}  # order number -> its scenario once delivered
         self.waiting: list[str] = []  # confirmed orders waiting for stock
+        self.mail, self.alerts = RecordingNotifier(), RecordingNotifier()
+        flow.add_notifier("email", self.mail)
+        flow.add_notifier("ops", self.alerts, audience="shop", recipient="ops@shop.example")
         self._scenarios: dict[str, Callable[[int], str]] = {
             "happy path": self._happy,
             "split shipment": self._split,
@@ -240,6 +244,7 @@ class ShopSimulation:
             if not self.parcels:
                 break
             self.next_day()
+        self.send_notifications()
 
     # -- days and deliveries --------------------------------------------------------------------
 
@@ -266,6 +271,12 @@ class ShopSimulation:
         self.parcels = {t: n for t, n in self.parcels.items() if t not in arrived}
         for number in sorted(done):
             self._delivered(number)
+        self.send_notifications()
+
+    def send_notifications(self) -> None:
+        """What the outbox relay does in a shop: deliver every due message."""
+        while self.flow.dispatch_pending(limit=500).claimed:
+            pass
 
     def _delivered(self, number: str) -> None:
         scenario = self.after.pop(number, None)
