@@ -276,18 +276,28 @@ backorders = Table(
 # Each row holds the aggregate's full state as JSON in `data` (everything but its version), plus
 # the columns its lookups need, rewritten from that state at every write.
 
-payments = Table(
+
+def _aggregate_table(name: str, *columns: Column[Any] | Index) -> Table:
+    """A table of one kind of versioned aggregate of an order: its id, its order, the lookup
+    ``columns`` (and indexes), its version, and its full state as JSON in ``data``."""
+    return Table(
+        name,
+        metadata,
+        Column("id", String(120), primary_key=True),
+        Column("order_number", String(64), nullable=False),
+        *columns,
+        Column("version", Integer, nullable=False),
+        Column("data", json_type(), nullable=False),
+    )
+
+
+payments = _aggregate_table(
     "orderflow_payments",
-    metadata,
-    Column("id", String(120), primary_key=True),
-    Column("order_number", String(64), nullable=False),
     Column("status", String(32), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("authorised_until", UtcDateTime()),
     # The kind of the operation recorded but not yet answered (NULL: none pending).
     Column("pending_operation", String(20)),
-    Column("version", Integer, nullable=False),
-    Column("data", json_type(), nullable=False),
     # for_order(number): oldest first.
     Index("ix_orderflow_payments_order_number", "order_number", "created_at"),
     # expiring(now): authorised payments by the end of their authorisation.
@@ -302,16 +312,11 @@ payments = Table(
     ),
 )
 
-shipments = Table(
+shipments = _aggregate_table(
     "orderflow_shipments",
-    metadata,
-    Column("id", String(120), primary_key=True),
-    Column("order_number", String(64), nullable=False),
     Column("location", String(32), nullable=False),
     Column("status", String(32), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("data", json_type(), nullable=False),
     # for_order(number): oldest first.
     Index("ix_orderflow_shipments_order_number", "order_number", "created_at"),
     # with_status(statuses): oldest first.
@@ -320,41 +325,26 @@ shipments = Table(
     Index("ix_orderflow_shipments_location", "location", "status", "created_at", "id"),
 )
 
-claims = Table(
+claims = _aggregate_table(
     "orderflow_claims",
-    metadata,
-    Column("id", String(120), primary_key=True),
-    Column("order_number", String(64), nullable=False),
     Column("status", String(20), nullable=False),
     Column("opened_at", UtcDateTime(), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("data", json_type(), nullable=False),
     # for_order(number): oldest first.
     Index("ix_orderflow_claims_order_number", "order_number", "opened_at"),
 )
 
-returns = Table(
-    "orderflow_returns",
-    metadata,
-    Column("id", String(120), primary_key=True),  # the RMA number
-    Column("order_number", String(64), nullable=False),
+returns = _aggregate_table(
+    "orderflow_returns",  # id: the RMA number
     Column("status", String(20), nullable=False),
     Column("requested_at", UtcDateTime(), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("data", json_type(), nullable=False),
     # for_order(number): oldest first.
     Index("ix_orderflow_returns_order_number", "order_number", "requested_at"),
 )
 
-inquiries = Table(
+inquiries = _aggregate_table(
     "orderflow_inquiries",
-    metadata,
-    Column("id", String(120), primary_key=True),
-    Column("order_number", String(64), nullable=False),
     Column("status", String(20), nullable=False),
     Column("opened_at", UtcDateTime(), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("data", json_type(), nullable=False),
     # for_order(number): oldest first.
     Index("ix_orderflow_inquiries_order_number", "order_number", "opened_at"),
     # open_ids(): the inquiries not closed, oldest first.
