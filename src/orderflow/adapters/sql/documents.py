@@ -7,6 +7,7 @@ the API applies.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
@@ -57,7 +58,17 @@ def refuse_nul(data: Any, path: str = "") -> None:
 
     PostgreSQL cannot store NUL in text or JSON, so the SQL adapter refuses it on every database
     (a clear error at commit rather than a driver error, and the same on SQLite).
+
+    Every write passes through here, so the common case is decided at C speed first: JSON
+    escapes a NUL as ``\\u0000``, so text without that sequence holds no NUL. Only when it shows
+    up (a NUL, or a literal backslash-u sequence in some text) is the document walked to name
+    each field.
     """
+    try:
+        if "\\u0000" not in json.dumps(data, default=str):
+            return
+    except (TypeError, ValueError):
+        pass  # not plain JSON (keys that are not text, say): the walk below decides
     problems: list[Problem] = []
 
     def walk(value: Any, at: str) -> None:

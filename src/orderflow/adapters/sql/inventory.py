@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import ColumnElement, Connection, Row, delete, exists, select, update
+from sqlalchemy import ColumnElement, Connection, Row, bindparam, delete, exists, select, update
 from sqlalchemy import exc as sa_exc
 
 from orderflow.adapters.sql import documents
@@ -57,6 +57,22 @@ T = TypeVar("T")
 MAX_QUANTITY = 2**62
 
 
+_S = t.stock_levels.c
+#: ``StockStore.apply``'s one conditional statement, built once (no expression building and cache
+#: key per movement): nothing is read first, the row lock or write lock orders concurrent movers.
+_APPLY = (
+    update(t.stock_levels)
+    .where(
+        _S.sku == bindparam("b_sku"),
+        _S.location == bindparam("b_location"),
+        _S.reserved + bindparam("b_dr") >= 0,
+        _S.on_hand + bindparam("b_dh") >= _S.reserved + bindparam("b_dr"),
+    )
+    .values(on_hand=_S.on_hand + bindparam("b_dh"), reserved=_S.reserved + bindparam("b_dr"))
+)
+_INSERT_MOVEMENT = t.stock_movements.insert()
+
+
 class SqlStockStore:
     """Stock of one :class:`~orderflow.adapters.sql.repository.SqlUnitOfWork`.
 
@@ -73,23 +89,13 @@ class SqlStockStore:
 
     def apply(self, movement: Movement) -> bool:
         row = movement_row(movement)
-        s = t.stock_levels.c
         dh, dr = movement.on_hand_delta, movement.reserved_delta
-        change = (
-            update(t.stock_levels)
-            .where(
-                s.sku == movement.sku,
-                s.location == movement.location,
-                s.reserved + dr >= 0,
-                s.on_hand + dh >= s.reserved + dr,
-            )
-            .values(on_hand=s.on_hand + dh, reserved=s.reserved + dr)
-        )
+        change = {"b_sku": movement.sku, "b_location": movement.location, "b_dh": dh, "b_dr": dr}
         where = f"{movement.sku}@{movement.location}"
         connection = self._uow.write_connection()
         with translated(f"applying a {movement.kind} movement to {where}", self._where):
             try:
-                changed = connection.execute(change).rowcount == 1
+                changed = connection.execute(_APPLY, change).rowcount == 1
             except sa_exc.IntegrityError as error:  # the CHECK constraints: never expected
                 raise PersistenceError(
                     f"stock level {where} would break its constraints "
@@ -98,7 +104,7 @@ class SqlStockStore:
                 ) from error
             if not changed:
                 return False
-            connection.execute(t.stock_movements.insert().values(row))
+            connection.execute(_INSERT_MOVEMENT, row)
         self._applied.append(movement)
         return True
 

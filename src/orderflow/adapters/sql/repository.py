@@ -21,6 +21,7 @@ from sqlalchemy import (
     Row,
     Transaction,
     and_,
+    bindparam,
     delete,
     exists,
     func,
@@ -60,6 +61,22 @@ if TYPE_CHECKING:
 
 #: The name of the order number sequence in ``orderflow_sequences``.
 ORDER_SEQUENCE = "order"
+
+# Statements of the hot path, built once: SQLAlchemy then skips building the expression and its
+# cache key on every call (the compiled form is cached per engine either way). Bound names start
+# with ``b_`` so they never collide with the columns an UPDATE sets from the parameters.
+_O = t.orders.c
+_ORDER_BY_NUMBER = select(_O.version, _O.data).where(_O.number == bindparam("b_number"))
+_UPDATE_ORDER = update(t.orders).where(
+    _O.number == bindparam("b_number"), _O.version == bindparam("b_version")
+)
+_LAST_SEQ = select(func.coalesce(func.max(t.order_events.c.seq), 0)).where(
+    t.order_events.c.order_number == bindparam("b_number")
+)
+_DELETE_HOLDS = delete(t.order_holds).where(t.order_holds.c.order_number == bindparam("b_number"))
+_INSERT_HOLDS = t.order_holds.insert()
+_INSERT_EVENTS = t.order_events.insert()
+_INSERT_MESSAGES = t.outbox.insert()
 
 
 class SqlUnitOfWork:
@@ -193,6 +210,8 @@ class SqlOrderRepository:
         self.loaded: dict[str, Order] = {}
         self.new: dict[str, Order] = {}
         self.dirty: dict[str, Order] = {}
+        # orders loaded here whose stored version has no hold rows (nothing to DELETE at save)
+        self._without_holds: set[str] = set()
 
     def next_sequence(self) -> int:
         connection = self._uow.write_connection()
@@ -208,12 +227,12 @@ class SqlOrderRepository:
             return self.loaded[number]
         connection = self._uow.connection()
         with translated(f"loading order {number}", self._where):
-            row = connection.execute(
-                select(t.orders.c.version, t.orders.c.data).where(t.orders.c.number == number)
-            ).first()
+            row = connection.execute(_ORDER_BY_NUMBER, {"b_number": number}).first()
         if row is None:
             raise OrderNotFound(number)
         order = order_from_row(number, row.version, row.data)
+        if not order.holds:
+            self._without_holds.add(number)
         self.loaded[number] = order
         return order
 
@@ -268,6 +287,7 @@ class SqlOrderRepository:
         self.loaded.clear()
         self.new.clear()
         self.dirty.clear()
+        self._without_holds.clear()
 
     def _insert(self, connection: Connection, order: Order) -> None:
         row = order_row(order, version=order.version + 1)
@@ -289,38 +309,34 @@ class SqlOrderRepository:
         self._write_children(connection, order, first_seq=1, new=True)
 
     def _update(self, connection: Connection, order: Order) -> None:
-        c = t.orders.c
         row = order_row(order, version=order.version + 1)
         del row["number"]
-        result = connection.execute(
-            update(t.orders).where(c.number == order.number, c.version == order.version).values(row)
-        )
+        row["b_number"], row["b_version"] = order.number, order.version
+        result = connection.execute(_UPDATE_ORDER, row)
         if result.rowcount != 1:
             raise ConcurrencyError("order", order.number, order.version)
-        last = connection.execute(
-            select(func.coalesce(func.max(t.order_events.c.seq), 0)).where(
-                t.order_events.c.order_number == order.number
-            )
-        ).scalar_one()
+        last = 0
+        if order.events:  # the audit trail continues after the last stored event
+            last = connection.execute(_LAST_SEQ, {"b_number": order.number}).scalar_one()
         self._write_children(connection, order, first_seq=int(last) + 1, new=False)
 
     def _write_children(
         self, connection: Connection, order: Order, *, first_seq: int, new: bool
     ) -> None:
-        if not new:
-            connection.execute(
-                delete(t.order_holds).where(t.order_holds.c.order_number == order.number)
-            )
+        if not new and (order.holds or order.number not in self._without_holds):
+            # the stored hold rows are those of the version the UPDATE just checked: none to
+            # delete when that version, loaded in this unit of work (``get``), had none
+            connection.execute(_DELETE_HOLDS, {"b_number": order.number})
         holds = hold_rows(order)
         if holds:
-            connection.execute(t.order_holds.insert(), holds)
+            connection.execute(_INSERT_HOLDS, holds)
         recorded = [
             RecordedEvent(seq=seq, event=event) for seq, event in enumerate(order.events, first_seq)
         ]
         if recorded:
             events, messages = event_rows(recorded)
-            connection.execute(t.order_events.insert(), events)
-            connection.execute(t.outbox.insert(), messages)
+            connection.execute(_INSERT_EVENTS, events)
+            connection.execute(_INSERT_MESSAGES, messages)
 
 
 class SqlOutbox:
