@@ -18,7 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from orderflow import ManualClock, Money, OrderFlow, OrderflowError
+from orderflow import ManualClock, Money, OrderFlow, OrderflowError, ValidationError
 from orderflow.adapters.carrier import FakeCarrier
 from orderflow.adapters.gateway import FakeGateway
 from orderflow.application.services import PaymentSettings
@@ -238,25 +238,11 @@ FUZZ = settings(
 )
 
 
-#: Commands known to let a Python error through for data of the wrong shape, and which one; each
-#: is pinned by a strict xfail below, so fixing it makes that test fail until it is removed here.
-KNOWN_LEAKS: dict[str, type[Exception]] = {
-    "open_claim": Exception,  # lines.items() / ClaimKind(kind): AttributeError, ValueError
-    "resolve_claim": ValueError,  # Resolution(resolution)
-    "request_return": TypeError,  # iterating lines that are not a list
-    "stock_levels": TypeError,  # iterating skus that are not a list
-}
-
-
-def refused_cleanly(
-    shop: Shop, call: Callable[[], object], tolerated: tuple[type, ...] = ()
-) -> None:
+def refused_cleanly(shop: Shop, call: Callable[[], object]) -> None:
     before = shop.snapshot()
     try:
         call()
     except OrderflowError:
-        assert shop.snapshot() == before, "a refused command changed the state"
-    except tolerated:
         assert shop.snapshot() == before, "a refused command changed the state"
 
 
@@ -267,11 +253,11 @@ def test_fuzzed_arguments_get_orderflow_errors_and_change_nothing(
     command: str, data: st.DataObject
 ) -> None:
     shop = Shop()
-    tolerated = (KNOWN_LEAKS[command],) if command in KNOWN_LEAKS else ()
-    refused_cleanly(shop, lambda: COMMANDS[command](shop, data), tolerated)
+    refused_cleanly(shop, lambda: COMMANDS[command](shop, data))
 
 
-LEAKS = {
+#: Wrong shapes that once let a Python error through instead of an orderflow error.
+WRONG_SHAPES = {
     "open_claim-kind": lambda s: s.flow.open_claim(
         s.delivered, "bogus", {"MUG": 1}, description="d", actor="a"
     ),
@@ -284,12 +270,13 @@ LEAKS = {
 }
 
 
-@pytest.mark.xfail(strict=True, reason="known: a Python error instead of an orderflow error")
-@pytest.mark.parametrize("case", sorted(LEAKS))
-def test_known_leaks_of_python_errors(case: str) -> None:
+@pytest.mark.parametrize("case", sorted(WRONG_SHAPES))
+def test_wrong_shapes_get_a_validation_error_and_change_nothing(case: str) -> None:
     shop = Shop()
-    with pytest.raises(OrderflowError):
-        LEAKS[case](shop)
+    before = shop.snapshot()
+    with pytest.raises(ValidationError):
+        WRONG_SHAPES[case](shop)
+    assert shop.snapshot() == before
 
 
 def _paths(value: Any, at: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:

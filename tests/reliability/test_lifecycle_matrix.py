@@ -287,16 +287,6 @@ SPECS = {
     ),
 }
 
-#: Refused tracking events are appended to the shipment's tracking before the transition is
-#: refused (Shipment.track), so the object does not stay untouched; the unit of work discards it,
-#: but the domain's "check, then change" rule is broken there.
-KNOWN_MUTATING_REFUSALS = {
-    ("shipment", state.value, trigger)
-    for state in ShipmentStatus
-    for trigger in TRACKING_TRIGGERS.values()
-    if trigger not in SHIPMENT_LIFECYCLE.allowed(state.value)
-    and TRACKING_TRIGGERS.get(state) != trigger
-}
 #: A tracking event repeating the current status is recorded and changes nothing else.
 REPEATED_STATUS = {
     ("shipment", state.value, trigger)
@@ -309,16 +299,9 @@ def _cases() -> Iterator[Any]:
     for name, spec in SPECS.items():
         for state, trigger in spec.cases():
             case = (name, state, trigger)
-            marks: list[Any] = []
-            if case in KNOWN_MUTATING_REFUSALS:
-                marks.append(
-                    pytest.mark.xfail(
-                        strict=True, reason="Shipment.track records the update before refusing"
-                    )
-                )
             if case in REPEATED_STATUS:
                 continue  # covered by test_a_repeated_tracking_status_changes_no_status
-            yield pytest.param(name, state, trigger, id=f"{name}-{state}-{trigger}", marks=marks)
+            yield pytest.param(name, state, trigger, id=f"{name}-{state}-{trigger}")
 
 
 @pytest.mark.parametrize(("aggregate", "state", "trigger"), list(_cases()))

@@ -8,6 +8,7 @@ the order along.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -19,9 +20,10 @@ from orderflow.application import inventory, payments
 from orderflow.application.services import CaptureMode, Services
 from orderflow.domain import events as ev
 from orderflow.domain.calendar import PromisedDates, promise
+from orderflow.domain.checks import parse_enum, sku_units
 from orderflow.domain.claims import Claim, ClaimKind, ClaimLine, Resolution
 from orderflow.domain.documents import carries_shipping, invoice_for
-from orderflow.domain.errors import NotFound, OrderflowError, ValidationError
+from orderflow.domain.errors import IllegalTransition, NotFound, OrderflowError, ValidationError
 from orderflow.domain.inventory import Location
 from orderflow.domain.money import Money
 from orderflow.domain.order import Order, OrderStatus
@@ -38,6 +40,8 @@ from orderflow.ports import OrderQuery, UnitOfWork
 from orderflow.ports.carriers import Carrier
 
 FULFILMENT = Actor.system("fulfilment")
+log = logging.getLogger(__name__)
+
 IN_FLIGHT = (
     ShipmentStatus.SHIPPED,
     ShipmentStatus.IN_TRANSIT,
@@ -270,7 +274,7 @@ def refresh_tracking(svc: Services) -> int:
             order = uow.orders.get(shipment.order_number)
             before = changed
             for update in updates:
-                if shipment.track(update):
+                if _tracked(shipment, update):
                     changed += 1
                     order.record(
                         ev.ShipmentTracked,
@@ -287,6 +291,16 @@ def refresh_tracking(svc: Services) -> int:
             uow.orders.save(order)
             uow.commit()
     return changed
+
+
+def _tracked(shipment: Shipment, update: TrackingUpdate) -> bool:
+    """Apply a carrier event; one the lifecycle refuses (carriers report out of order, e.g. in
+    transit after delivered) is ignored rather than stopping the other parcels' news."""
+    try:
+        return shipment.track(update)
+    except IllegalTransition:
+        log.info("ignored out-of-order %s for shipment %s", update.status, shipment.id)
+        return False
 
 
 def confirm_delivery(svc: Services, number: str, *, actor: Actor) -> Order:
@@ -324,6 +338,8 @@ def open_claim(
     actor: Actor,
 ) -> Claim:
     """The customer reports a damaged, wrong or missing item after delivery."""
+    how = parse_enum("kind", ClaimKind, kind)
+    lines = sku_units("lines", lines)
     with svc.uow() as uow:
         order = uow.orders.get(number)
         if order.status is not OrderStatus.DELIVERED:
@@ -334,13 +350,13 @@ def open_claim(
         for sku, quantity in lines.items():
             if quantity > ordered[sku]:
                 raise ValidationError.single(
-                    f"lines[{sku}]", f"order {number} has {ordered[sku]} of {sku}"
+                    f"lines.{sku}", f"order {number} has {ordered[sku]} of {sku}"
                 )
         now = svc.clock.now()
         claim = Claim(
             id=f"CLM-{number}-{len(uow.claims.for_order(number)) + 1}",
             order_number=number,
-            kind=ClaimKind(kind),
+            kind=how,
             lines=tuple(ClaimLine(sku=s, quantity=q) for s, q in sorted(lines.items())),
             description=description,
             opened_by=actor,
@@ -364,7 +380,7 @@ def resolve_claim(
     svc: Services, claim_id: str, resolution: Resolution | str, *, note: str, actor: Actor
 ) -> Claim:
     """Settle a claim by a replacement shipment (reserving stock again) or a refund."""
-    how = Resolution(resolution)
+    how = parse_enum("resolution", Resolution, resolution)
     with svc.uow() as uow:
         claim = uow.claims.get(claim_id)
         order = uow.orders.get(claim.order_number)

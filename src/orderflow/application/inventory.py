@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from attrs import frozen
 
 from orderflow.application.services import Services
+from orderflow.domain import checks
 from orderflow.domain import events as ev
 from orderflow.domain.allocation import Allocation, Destination
 from orderflow.domain.errors import ConcurrencyError, InsufficientStock, NotFound, ValidationError
@@ -463,8 +464,9 @@ def get_reservation(svc: Services, order_number: str) -> Reservation:
 
 def stock_levels(svc: Services, skus: list[str] | None = None) -> list[StockLevel]:
     """Current levels, by sku then location."""
+    wanted = None if skus is None else checks.text_list("skus", skus)
     with svc.uow() as uow:
-        return uow.stock.levels(skus)
+        return uow.stock.levels(wanted)
 
 
 def ledger(

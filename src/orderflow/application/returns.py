@@ -10,6 +10,7 @@ from typing import Any
 
 from orderflow.application import fulfilment, inventory, payments
 from orderflow.application.services import Services
+from orderflow.domain import checks
 from orderflow.domain import events as ev
 from orderflow.domain.errors import NotFound, OrderflowError, ValidationError
 from orderflow.domain.inventory import MovementKind
@@ -58,7 +59,7 @@ def request_return(
             raise ReturnError(
                 f"order {number} is {order.status}: only delivered orders can be returned"
             )
-        wanted = [_line(i, raw) for i, raw in enumerate(lines)]
+        wanted = [_line(i, raw) for i, raw in enumerate(checks.object_list("lines", lines))]
         allowed = returnable(svc, uow, order)
         asked: Counter[str] = Counter()
         for line in wanted:
@@ -241,6 +242,7 @@ def exchange_return(
 ) -> Return:
     """Send ``items`` (sku -> units) instead of a refund; the price difference is refunded (or
     recorded as due when the new items cost more), then the return is closed."""
+    items = checks.sku_units("items", items)
     with svc.uow() as uow:
         rma = uow.returns.get(return_id)
         order = uow.orders.get(rma.order_number)
@@ -282,7 +284,7 @@ def returns_of(svc: Services, number: str) -> list[Return]:
 # -- helpers ---------------------------------------------------------------------------------------
 
 
-def _line(i: int, raw: Mapping[str, Any]) -> ReturnLine:
+def _line(i: int, raw: Any) -> ReturnLine:
     try:
         sku, quantity, reason = raw["sku"], raw["quantity"], raw.get("reason", "other")
     except (KeyError, TypeError):

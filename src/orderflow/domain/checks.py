@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
 from typing import Any, TypeVar
 
-from orderflow.domain.errors import ValidationError
+from orderflow.domain.errors import Problem, ValidationError
 
 Validator = Callable[[Any, Any, Any], None]
 E = TypeVar("E", bound=Enum)
@@ -104,3 +104,39 @@ def parse_enum(name: str, cls: type[E], value: object) -> E:
     except ValueError:
         allowed = ", ".join(str(m.value) for m in cls)
         raise ValidationError.single(name, f"{value!r} is not one of: {allowed}") from None
+
+
+def sku_units(name: str, value: object) -> dict[str, int]:
+    """``value`` as units per sku (an object of sku -> whole number >= 1), or a ValidationError
+    naming every bad entry."""
+    if not isinstance(value, Mapping):
+        raise ValidationError.single(
+            name, f"expected an object of sku -> units, got {type(value).__name__}"
+        )
+    problems = [
+        Problem(f"{name}.{sku}", f"must be a whole number >= 1, got {units!r}")
+        for sku, units in value.items()
+        if type(units) is not int or units < 1
+    ]
+    problems += [
+        Problem(name, f"sku {sku!r} must be text") for sku in value if not isinstance(sku, str)
+    ]
+    if problems:
+        raise ValidationError(problems)
+    return dict(value)
+
+
+def text_list(name: str, value: object) -> list[str]:
+    """``value`` as a list of texts, or a ValidationError."""
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        raise ValidationError.single(name, f"expected a list of text, got {type(value).__name__}")
+    if not all(isinstance(item, str) for item in value):
+        raise ValidationError.single(name, "expected a list of text")
+    return list(value)
+
+
+def object_list(name: str, value: object) -> list[object]:
+    """``value`` as a list (of objects to check one by one), or a ValidationError."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        raise ValidationError.single(name, f"expected a list, got {type(value).__name__}")
+    return list(value)

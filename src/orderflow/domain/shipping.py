@@ -223,17 +223,22 @@ class Shipment:
         self.expected_delivery, self.shipped_at = expected, now
 
     def track(self, update: TrackingUpdate) -> bool:
-        """Apply a carrier event; False if it was seen before or changes nothing."""
+        """Apply a carrier event; False if it was seen before or changes nothing.
+
+        An event the lifecycle does not allow from the current status raises IllegalTransition
+        and leaves the shipment as it was (the event is not recorded either).
+        """
         if any(t.event_id == update.event_id for t in self.tracking):
             return False
-        self.tracking.append(update)
         trigger = TRACKING_TRIGGERS.get(update.status)
-        if trigger is None or update.status is self.status:
-            return False
-        self._fire(trigger)
-        if self.status is ShipmentStatus.DELIVERED:
-            self.delivered_at = update.at
-        return True
+        moves = trigger is not None and update.status is not self.status
+        if moves:
+            assert trigger is not None
+            self._fire(trigger)
+            if self.status is ShipmentStatus.DELIVERED:
+                self.delivered_at = update.at
+        self.tracking.append(update)
+        return moves
 
     def cancel(self) -> None:
         """Stop a shipment that has not left."""
