@@ -100,7 +100,7 @@ def _not_for_a_return(event: ev.DomainEvent, context: Context) -> bool:
         for r in context.history()
         if isinstance(r.event, ev.RefundRequested) and (seq is None or r.seq < seq)
     ]
-    return not (requests and (requests[-1].reason or "").startswith("return "))
+    return not (requests and requests[-1].return_id is not None)
 
 
 #: Which notifications each event type calls for, with the condition it must meet (None: always).

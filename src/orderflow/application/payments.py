@@ -136,10 +136,21 @@ def _request_release(svc: Services, number: str) -> list[tuple[str, Operation]]:
     return todo
 
 
-def refund_order(svc: Services, number: str, amount: Money, *, actor: Actor, reason: str) -> Money:
-    """Refund ``amount`` across the order's captured payments (largest remainder by captured)."""
+def refund_order(
+    svc: Services,
+    number: str,
+    amount: Money,
+    *,
+    actor: Actor,
+    reason: str,
+    return_id: str | None = None,
+) -> Money:
+    """Refund ``amount`` across the order's captured payments (largest remainder by captured);
+    ``return_id`` names the return the refund is for."""
     gateway = _gateway(svc)
-    todo = _request_spread(svc, number, OperationKind.REFUND, amount, reason=reason)
+    todo = _request_spread(
+        svc, number, OperationKind.REFUND, amount, reason=reason, return_id=return_id
+    )
     refunded = Money.zero(amount.currency)
     for payment_id, op in todo:
         if _settle(svc, gateway, payment_id, op, actor):
@@ -222,6 +233,7 @@ def _request_spread(
     amount: Money | None,
     *,
     reason: str | None = None,
+    return_id: str | None = None,
 ) -> list[tuple[str, Operation]]:
     """Record ``kind`` operations for ``amount`` spread over the order's payments (step 1)."""
     with svc.uow() as uow:
@@ -242,7 +254,14 @@ def _request_spread(
                 todo.append((payment.id, op))
             uow.payments.save(payment)
         if reason:
-            order.record(ev.RefundRequested, actor=PAYMENTS, now=now, reason=reason, amount=wanted)
+            order.record(
+                ev.RefundRequested,
+                actor=PAYMENTS,
+                now=now,
+                reason=reason,
+                amount=wanted,
+                return_id=return_id,
+            )
             uow.orders.save(order)
         uow.commit()
         return todo

@@ -221,7 +221,14 @@ def refund_return(svc: Services, return_id: str, *, actor: Actor) -> Return:
     rma.fire("refund")  # checked before money moves; the stored copy is untouched
     amount = refund_amount(svc, order, rma)
     if svc.gateway is not None and amount.minor > 0:
-        payments.refund_order(svc, order.number, amount, actor=actor, reason=f"return {return_id}")
+        payments.refund_order(
+            svc,
+            order.number,
+            amount,
+            actor=actor,
+            reason=f"return {return_id}",
+            return_id=return_id,
+        )
     with svc.uow() as uow:
         rma = uow.returns.get(return_id)
         order = uow.orders.get(rma.order_number)

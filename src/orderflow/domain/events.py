@@ -213,9 +213,10 @@ class PaymentMethodChanged(OrderEvent):
 
 @frozen(kw_only=True)
 class RefundRequested(OrderEvent):
-    """Someone asked to refund an amount, with a reason."""
+    """Someone asked to refund an amount, with a reason (and the return it refunds, if any)."""
 
     amount: Money
+    return_id: str | None = None
 
 
 @frozen(kw_only=True)
