@@ -17,6 +17,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 from attrs import evolve
 
 from orderflow import codec
+from orderflow.adapters.copies import clone
 from orderflow.domain.claims import Claim
 from orderflow.domain.errors import ConcurrencyError, DuplicateOrder, NotFound, OrderNotFound
 from orderflow.domain.events import DomainEvent
@@ -51,6 +52,11 @@ class InMemoryStore:
         self.claims: dict[str, Claim] = {}
         self.returns: dict[str, Return] = {}
         self.inquiries: dict[str, Inquiry] = {}
+        #: per kind of aggregate: the ids stored for each order number, oldest first
+        self.by_order: dict[str, dict[str, list[str]]] = {
+            kind: {}
+            for kind in ("reservations", "payments", "shipments", "claims", "returns", "inquiries")
+        }
         self._sequence = itertools.count(1)
 
     def next_sequence(self) -> int:
@@ -86,7 +92,7 @@ class InMemoryOrderRepository:
             stored = self._store.orders.get(number)
             if stored is None:
                 raise OrderNotFound(number)
-            order = copy.deepcopy(stored)
+            order = clone(stored)
         self.loaded[number] = order
         return order
 
@@ -233,6 +239,7 @@ class Versioned(Protocol):
     """An aggregate kept by :class:`_VersionedRepository`."""
 
     id: str
+    order_number: str
     version: int
 
 
@@ -244,8 +251,9 @@ class _VersionedRepository(Generic[V]):
 
     kind = "aggregate"
 
-    def __init__(self, stored: dict[str, V]) -> None:
+    def __init__(self, stored: dict[str, V], by_order: dict[str, list[str]]) -> None:
         self._stored = stored
+        self._by_order = by_order  # order number -> ids stored, oldest first
         self.loaded: dict[str, V] = {}
         self.new: dict[str, V] = {}
         self.dirty: dict[str, V] = {}
@@ -260,16 +268,17 @@ class _VersionedRepository(Generic[V]):
             stored = self._stored.get(ident)
             if stored is None:
                 raise NotFound(self.kind, ident)
-            self.loaded[ident] = copy.deepcopy(stored)
+            self.loaded[ident] = clone(stored)
         return self.loaded[ident]
 
     def save(self, item: V) -> None:
         if item.id not in self.new:
             self.dirty[item.id] = item
 
-    def _all(self) -> list[V]:
-        """Stored and newly added items (committed state, not this unit's changes)."""
-        return [*self._stored.values(), *self.new.values()]
+    def _of_order(self, order_number: str) -> list[V]:
+        """The order's stored and newly added items (committed state, not this unit's changes)."""
+        stored = [self._stored[ident] for ident in self._by_order.get(order_number, ())]
+        return stored + [i for i in self.new.values() if i.order_number == order_number]
 
     def check(self) -> None:
         """ConcurrencyError if a changed item was changed by another unit of work."""
@@ -279,9 +288,11 @@ class _VersionedRepository(Generic[V]):
 
     def publish(self) -> None:
         """Write the staged items to the store."""
+        for item in self.new.values():
+            self._by_order.setdefault(item.order_number, []).append(item.id)
         for item in [*self.new.values(), *self.dirty.values()]:
             item.version += 1
-            self._stored[item.id] = copy.deepcopy(item)
+            self._stored[item.id] = clone(item)
         self.clear()
 
     def clear(self) -> None:
@@ -296,7 +307,7 @@ class InMemoryReservationRepository(_VersionedRepository[Reservation]):
     kind = "reservation"
 
     def for_order(self, order_number: str) -> Reservation | None:
-        found = [r.id for r in self._all() if r.order_number == order_number]
+        found = [r.id for r in self._of_order(order_number)]
         return self.get(found[-1]) if found else None
 
     def expired(self, now: datetime) -> Sequence[str]:
@@ -313,7 +324,7 @@ class InMemoryPaymentRepository(_VersionedRepository[Payment]):
     kind = "payment"
 
     def for_order(self, order_number: str) -> list[Payment]:
-        found = [p for p in self._all() if p.order_number == order_number]
+        found = self._of_order(order_number)
         return [self.get(p.id) for p in sorted(found, key=lambda p: (p.created_at, p.id))]
 
     def with_pending(self) -> Sequence[str]:
@@ -329,7 +340,7 @@ class InMemoryShipmentRepository(_VersionedRepository[Shipment]):
     kind = "shipment"
 
     def for_order(self, order_number: str) -> list[Shipment]:
-        found = [s for s in self._all() if s.order_number == order_number]
+        found = self._of_order(order_number)
         return [self.get(s.id) for s in sorted(found, key=lambda s: (s.created_at, s.id))]
 
     def with_status(
@@ -349,7 +360,7 @@ class InMemoryClaimRepository(_VersionedRepository[Claim]):
     kind = "claim"
 
     def for_order(self, order_number: str) -> list[Claim]:
-        found = [c for c in self._all() if c.order_number == order_number]
+        found = self._of_order(order_number)
         return [self.get(c.id) for c in sorted(found, key=lambda c: (c.opened_at, c.id))]
 
 
@@ -359,7 +370,7 @@ class InMemoryReturnRepository(_VersionedRepository[Return]):
     kind = "return"
 
     def for_order(self, order_number: str) -> list[Return]:
-        found = [r for r in self._all() if r.order_number == order_number]
+        found = self._of_order(order_number)
         return [self.get(r.id) for r in sorted(found, key=lambda r: (r.requested_at, r.id))]
 
 
@@ -369,7 +380,7 @@ class InMemoryInquiryRepository(_VersionedRepository[Inquiry]):
     kind = "inquiry"
 
     def for_order(self, order_number: str) -> list[Inquiry]:
-        found = [i for i in self._all() if i.order_number == order_number]
+        found = self._of_order(order_number)
         return [self.get(i.id) for i in sorted(found, key=lambda i: (i.opened_at, i.id))]
 
     def open_ids(self) -> Sequence[str]:
@@ -397,12 +408,14 @@ class InMemoryUnitOfWork:
         self.orders = InMemoryOrderRepository(store)
         self.outbox = InMemoryOutbox(store)
         self.stock = InMemoryStockStore(store)
-        self.reservations = InMemoryReservationRepository(store.reservations)
-        self.payments = InMemoryPaymentRepository(store.payments)
-        self.shipments = InMemoryShipmentRepository(store.shipments)
-        self.claims = InMemoryClaimRepository(store.claims)
-        self.returns = InMemoryReturnRepository(store.returns)
-        self.inquiries = InMemoryInquiryRepository(store.inquiries)
+        self.reservations = InMemoryReservationRepository(
+            store.reservations, store.by_order["reservations"]
+        )
+        self.payments = InMemoryPaymentRepository(store.payments, store.by_order["payments"])
+        self.shipments = InMemoryShipmentRepository(store.shipments, store.by_order["shipments"])
+        self.claims = InMemoryClaimRepository(store.claims, store.by_order["claims"])
+        self.returns = InMemoryReturnRepository(store.returns, store.by_order["returns"])
+        self.inquiries = InMemoryInquiryRepository(store.inquiries, store.by_order["inquiries"])
         self._versioned: tuple[_VersionedRepository[Any], ...] = (
             self.reservations,
             self.payments,
@@ -459,7 +472,7 @@ class InMemoryUnitOfWork:
             store.outbox_messages[message.message_id] = message
         order.events.clear()
         order.version += 1
-        store.orders[order.number] = copy.deepcopy(order)
+        store.orders[order.number] = clone(order)
         key = _reference(order)
         if key is not None:
             store.references[key] = order.number
