@@ -114,10 +114,23 @@ class Shop:
         else:
             self.engine = create_orderflow_engine(url)
             upgrade(self.engine)
-            event.listen(self.engine, "before_cursor_execute", self._count)
             self.flow = OrderFlow.from_engine(self.engine, **adapters)
         if stock:
             self.stock()
+
+    @contextmanager
+    def counting(self) -> Iterator[None]:
+        """Count the statements sent inside the block (a listener costs time: never time it)."""
+        self.statements = 0
+        self.tables.clear()
+        if self.engine is None:
+            yield
+            return
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        try:
+            yield
+        finally:
+            event.remove(self.engine, "before_cursor_execute", self._count)
 
     def _count(self, conn: Any, cursor: Any, statement: str, params: Any, *rest: Any) -> None:
         self.statements += 1

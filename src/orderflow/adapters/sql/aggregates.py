@@ -36,6 +36,7 @@ from sqlalchemy import (
 from orderflow.adapters.sql import documents
 from orderflow.adapters.sql.database import dialect_insert, translated
 from orderflow.adapters.sql.inventory import _aware, _codepoint, _has_nul, _text
+from orderflow.adapters.sql.prepared import Prepared
 from orderflow.domain.errors import ConcurrencyError, NotFound, PersistenceError, ValidationError
 
 if TYPE_CHECKING:
@@ -99,11 +100,7 @@ class SqlAggregateRepository(Generic[V]):
         row = None
         if not _has_nul(ident):
             with translated(f"loading {self.kind} {ident}", self._where):
-                row = (
-                    self._uow.connection()
-                    .execute(_statements(self._table).by_id, {"b_id": ident})
-                    .first()
-                )
+                row = _statements(self._table).by_id.first(self._uow.connection(), {"b_id": ident})
         if row is None:
             raise NotFound(self.kind, ident)
         return self._load(row)
@@ -117,8 +114,8 @@ class SqlAggregateRepository(Generic[V]):
         found = {i.id: i for i in self.new.values() if i.order_number == order_number}
         if not _has_nul(order_number):
             with translated(f"loading the {self.kind}s of order {order_number}", self._where):
-                rows = self._uow.connection().execute(
-                    _statements(self._table).by_order, {"b_order_number": order_number}
+                rows = _statements(self._table).by_order.rows(
+                    self._uow.connection(), {"b_order_number": order_number}
                 )
                 for row in rows:
                     found.setdefault(row.id, self._load(row))
@@ -189,9 +186,8 @@ class SqlAggregateRepository(Generic[V]):
     def _stored(self, ident: str) -> bool:
         connection = self._uow.connection()
         with translated(f"looking up {self.kind} {ident}", self._where):
-            return bool(
-                connection.execute(_statements(self._table).exists, {"b_id": ident}).scalar()
-            )
+            row = _statements(self._table).exists.first(connection, {"b_id": ident})
+            return bool(row and row[0])
 
     def _load(self, row: Row[Any]) -> V:
         if row.id in self.loaded:  # the identity map: one object per aggregate
@@ -214,8 +210,7 @@ class SqlAggregateRepository(Generic[V]):
         values = self.row(item, version=item.version + 1)
         del values["id"]
         values["b_id"], values["b_version"] = item.id, item.version
-        result = connection.execute(_statements(self._table).update, values)
-        if result.rowcount != 1:
+        if _statements(self._table).update.rowcount(connection, values) != 1:
             raise ConcurrencyError(self.kind, item.id, item.version)
 
 
@@ -225,11 +220,11 @@ class _Statements:
     def __init__(self, table: Table) -> None:
         c = table.c
         columns: Select[Any] = select(c.id, c.version, c.data)
-        self.by_id = columns.where(c.id == bindparam("b_id"))
-        self.by_order = columns.where(c.order_number == bindparam("b_order_number"))
-        self.exists = select(exists().where(c.id == bindparam("b_id")))
-        self.update = update(table).where(
-            c.id == bindparam("b_id"), c.version == bindparam("b_version")
+        self.by_id = Prepared(columns.where(c.id == bindparam("b_id")))
+        self.by_order = Prepared(columns.where(c.order_number == bindparam("b_order_number")))
+        self.exists = Prepared(select(exists().where(c.id == bindparam("b_id"))))
+        self.update = Prepared(
+            update(table).where(c.id == bindparam("b_id"), c.version == bindparam("b_version"))
         )
 
 

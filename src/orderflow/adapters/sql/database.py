@@ -123,7 +123,24 @@ def _sqlite_connect(dbapi_connection: DBAPIConnection, record: ConnectionPoolEnt
 
 def _sqlite_begin(connection: Connection) -> None:
     read_only = connection.get_execution_options().get(READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    begin = "BEGIN" if read_only else "BEGIN IMMEDIATE"
+    if instrumented(connection):
+        connection.exec_driver_sql(begin)
+    else:  # straight to the driver: SQLAlchemy's execution path costs more than the BEGIN
+        connection.connection.driver_connection.execute(begin)  # type: ignore[union-attr]
+
+
+def instrumented(connection: Connection) -> bool:
+    """Whether something watches the connection's statements (cursor-execute listeners, or
+    ``echo``): then they must go through SQLAlchemy's own execution path."""
+    dispatch = connection.dispatch
+    return bool(
+        dispatch.before_cursor_execute
+        or dispatch.after_cursor_execute
+        or dispatch.before_execute
+        or dispatch.after_execute
+        or connection.engine.echo
+    )
 
 
 def ensure_sqlite_transaction(connection: Connection, *, read_only: bool = False) -> None:

@@ -25,6 +25,7 @@ from sqlalchemy import exc as sa_exc
 from orderflow.adapters.sql import documents
 from orderflow.adapters.sql import schema as t
 from orderflow.adapters.sql.database import dialect_insert, translated
+from orderflow.adapters.sql.prepared import Prepared
 from orderflow.domain.errors import (
     ConcurrencyError,
     NotFound,
@@ -60,7 +61,7 @@ MAX_QUANTITY = 2**62
 _S = t.stock_levels.c
 #: ``StockStore.apply``'s one conditional statement, built once (no expression building and cache
 #: key per movement): nothing is read first, the row lock or write lock orders concurrent movers.
-_APPLY = (
+_APPLY = Prepared(
     update(t.stock_levels)
     .where(
         _S.sku == bindparam("b_sku"),
@@ -70,7 +71,26 @@ _APPLY = (
     )
     .values(on_hand=_S.on_hand + bindparam("b_dh"), reserved=_S.reserved + bindparam("b_dr"))
 )
-_INSERT_MOVEMENT = t.stock_movements.insert()
+_INSERT_MOVEMENT = Prepared(t.stock_movements.insert())
+_LEVEL = Prepared(
+    select(t.stock_levels).where(
+        _S.sku == bindparam("b_sku"), _S.location == bindparam("b_location")
+    )
+)
+_LOCATIONS = Prepared(select(t.locations))
+_R = t.reservations.c
+_RESERVATION = Prepared(select(t.reservations).where(_R.id == bindparam("b_id")))
+_RESERVATION_STORED = Prepared(select(exists().where(_R.id == bindparam("b_id"))))
+#: the newest reservation of an order, ties by id compared by code point (per dialect)
+_RESERVATION_OF_ORDER = {
+    dialect: Prepared(
+        select(t.reservations)
+        .where(_R.order_number == bindparam("b_order_number"))
+        .order_by(_R.created_at.desc(), (_R.id.collate("C") if collate else _R.id).desc())
+        .limit(1)
+    )
+    for dialect, collate in (("postgresql", True), ("sqlite", False))
+}
 
 
 class SqlStockStore:
@@ -95,7 +115,7 @@ class SqlStockStore:
         connection = self._uow.write_connection()
         with translated(f"applying a {movement.kind} movement to {where}", self._where):
             try:
-                changed = connection.execute(_APPLY, change).rowcount == 1
+                changed = _APPLY.rowcount(connection, change) == 1
             except sa_exc.IntegrityError as error:  # the CHECK constraints: never expected
                 raise PersistenceError(
                     f"stock level {where} would break its constraints "
@@ -104,7 +124,7 @@ class SqlStockStore:
                 ) from error
             if not changed:
                 return False
-            connection.execute(_INSERT_MOVEMENT, row)
+            _INSERT_MOVEMENT.many(connection, [row])
         self._applied.append(movement)
         return True
 
@@ -114,12 +134,9 @@ class SqlStockStore:
     def level(self, sku: str, location: str) -> StockLevel | None:
         if _has_nul(sku, location):
             return None
-        s = t.stock_levels.c
         connection = self._uow.connection()
         with translated(f"reading stock of {sku}@{location}", self._where):
-            row = connection.execute(
-                select(t.stock_levels).where(s.sku == sku, s.location == location)
-            ).first()
+            row = _LEVEL.first(connection, {"b_sku": sku, "b_location": location})
         return None if row is None else level_from_row(row)
 
     def levels(self, skus: Iterable[str] | None = None) -> list[StockLevel]:
@@ -213,7 +230,7 @@ class SqlStockStore:
     def locations(self) -> list[Location]:
         connection = self._uow.connection()
         with translated("reading locations", self._where):
-            rows = connection.execute(select(t.locations)).all()
+            rows = _LOCATIONS.rows(connection, {})
         return sorted((location_from_row(r) for r in rows), key=lambda loc: loc.code)
 
     def put_location(self, location: Location) -> None:
@@ -270,9 +287,7 @@ class SqlReservationRepository:
         if not _has_nul(reservation_id):
             connection = self._uow.connection()
             with translated(f"loading reservation {reservation_id}", self._where):
-                row = connection.execute(
-                    select(t.reservations).where(t.reservations.c.id == reservation_id)
-                ).first()
+                row = _RESERVATION.first(connection, {"b_id": reservation_id})
         if row is None:
             raise NotFound("reservation", reservation_id)
         return self._load(row)
@@ -283,15 +298,10 @@ class SqlReservationRepository:
             return staged[-1]
         if _has_nul(order_number):
             return None
-        r = t.reservations.c
         connection = self._uow.connection()
+        newest = _RESERVATION_OF_ORDER[connection.dialect.name]
         with translated(f"loading the reservation of order {order_number}", self._where):
-            row = connection.execute(
-                select(t.reservations)
-                .where(r.order_number == order_number)
-                .order_by(r.created_at.desc(), _codepoint(connection, r.id).desc())
-                .limit(1)
-            ).first()
+            row = newest.first(connection, {"b_order_number": order_number})
         return None if row is None else self._load(row)
 
     def save(self, reservation: Reservation) -> None:
@@ -355,11 +365,8 @@ class SqlReservationRepository:
     def _stored(self, reservation_id: str) -> bool:
         connection = self._uow.connection()
         with translated(f"looking up reservation {reservation_id}", self._where):
-            return bool(
-                connection.execute(
-                    select(exists().where(t.reservations.c.id == reservation_id))
-                ).scalar()
-            )
+            row = _RESERVATION_STORED.first(connection, {"b_id": reservation_id})
+            return bool(row and row[0])
 
     def _load(self, row: Row[Any]) -> Reservation:
         if row.id in self.loaded:  # the identity map: one object per reservation

@@ -39,6 +39,7 @@ from orderflow.adapters.sql.fulfilment import SqlClaimRepository, SqlShipmentRep
 from orderflow.adapters.sql.inquiries import SqlInquiryRepository
 from orderflow.adapters.sql.inventory import SqlReservationRepository, SqlStockStore, _has_nul
 from orderflow.adapters.sql.payments import SqlPaymentRepository
+from orderflow.adapters.sql.prepared import Prepared
 from orderflow.adapters.sql.returns import SqlReturnRepository
 from orderflow.domain.errors import (
     ConcurrencyError,
@@ -62,21 +63,24 @@ if TYPE_CHECKING:
 #: The name of the order number sequence in ``orderflow_sequences``.
 ORDER_SEQUENCE = "order"
 
-# Statements of the hot path, built once: SQLAlchemy then skips building the expression and its
-# cache key on every call (the compiled form is cached per engine either way). Bound names start
-# with ``b_`` so they never collide with the columns an UPDATE sets from the parameters.
+# Statements of the hot path, built once and run on the driver's cursor (see ``prepared``).
+# Bound names start with ``b_`` so they never collide with the columns an UPDATE sets.
 _O = t.orders.c
-_ORDER_BY_NUMBER = select(_O.version, _O.data).where(_O.number == bindparam("b_number"))
-_UPDATE_ORDER = update(t.orders).where(
-    _O.number == bindparam("b_number"), _O.version == bindparam("b_version")
+_ORDER_BY_NUMBER = Prepared(select(_O.version, _O.data).where(_O.number == bindparam("b_number")))
+_UPDATE_ORDER = Prepared(
+    update(t.orders).where(_O.number == bindparam("b_number"), _O.version == bindparam("b_version"))
 )
-_LAST_SEQ = select(func.coalesce(func.max(t.order_events.c.seq), 0)).where(
-    t.order_events.c.order_number == bindparam("b_number")
+_LAST_SEQ = Prepared(
+    select(func.coalesce(func.max(t.order_events.c.seq), 0)).where(
+        t.order_events.c.order_number == bindparam("b_number")
+    )
 )
-_DELETE_HOLDS = delete(t.order_holds).where(t.order_holds.c.order_number == bindparam("b_number"))
-_INSERT_HOLDS = t.order_holds.insert()
-_INSERT_EVENTS = t.order_events.insert()
-_INSERT_MESSAGES = t.outbox.insert()
+_DELETE_HOLDS = Prepared(
+    delete(t.order_holds).where(t.order_holds.c.order_number == bindparam("b_number"))
+)
+_INSERT_HOLDS = Prepared(t.order_holds.insert())
+_INSERT_EVENTS = Prepared(t.order_events.insert())
+_INSERT_MESSAGES = Prepared(t.outbox.insert())
 
 
 class SqlUnitOfWork:
@@ -227,10 +231,11 @@ class SqlOrderRepository:
             return self.loaded[number]
         connection = self._uow.connection()
         with translated(f"loading order {number}", self._where):
-            row = connection.execute(_ORDER_BY_NUMBER, {"b_number": number}).first()
+            row = _ORDER_BY_NUMBER.first(connection, {"b_number": number})
         if row is None:
             raise OrderNotFound(number)
-        order = order_from_row(number, row.version, row.data)
+        version, data = row
+        order = order_from_row(number, version, data)
         if not order.holds:
             self._without_holds.add(number)
         self.loaded[number] = order
@@ -312,12 +317,12 @@ class SqlOrderRepository:
         row = order_row(order, version=order.version + 1)
         del row["number"]
         row["b_number"], row["b_version"] = order.number, order.version
-        result = connection.execute(_UPDATE_ORDER, row)
-        if result.rowcount != 1:
+        if _UPDATE_ORDER.rowcount(connection, row) != 1:
             raise ConcurrencyError("order", order.number, order.version)
         last = 0
         if order.events:  # the audit trail continues after the last stored event
-            last = connection.execute(_LAST_SEQ, {"b_number": order.number}).scalar_one()
+            found = _LAST_SEQ.first(connection, {"b_number": order.number})
+            last = found[0] if found else 0
         self._write_children(connection, order, first_seq=int(last) + 1, new=False)
 
     def _write_children(
@@ -326,17 +331,15 @@ class SqlOrderRepository:
         if not new and (order.holds or order.number not in self._without_holds):
             # the stored hold rows are those of the version the UPDATE just checked: none to
             # delete when that version, loaded in this unit of work (``get``), had none
-            connection.execute(_DELETE_HOLDS, {"b_number": order.number})
-        holds = hold_rows(order)
-        if holds:
-            connection.execute(_INSERT_HOLDS, holds)
+            _DELETE_HOLDS.rowcount(connection, {"b_number": order.number})
+        _INSERT_HOLDS.many(connection, hold_rows(order))
         recorded = [
             RecordedEvent(seq=seq, event=event) for seq, event in enumerate(order.events, first_seq)
         ]
         if recorded:
             events, messages = event_rows(recorded)
-            connection.execute(_INSERT_EVENTS, events)
-            connection.execute(_INSERT_MESSAGES, messages)
+            _INSERT_EVENTS.many(connection, events)
+            _INSERT_MESSAGES.many(connection, messages)
 
 
 class SqlOutbox:
