@@ -36,7 +36,7 @@ from sqlalchemy import (
 from orderflow.adapters.sql import documents
 from orderflow.adapters.sql.database import dialect_insert, translated
 from orderflow.adapters.sql.inventory import _aware, _codepoint, _has_nul, _text
-from orderflow.adapters.sql.prepared import Prepared
+from orderflow.adapters.sql.prepared import ByDialect, Prepared
 from orderflow.domain.errors import ConcurrencyError, NotFound, PersistenceError, ValidationError
 
 if TYPE_CHECKING:
@@ -197,13 +197,9 @@ class SqlAggregateRepository(Generic[V]):
         return item
 
     def _insert(self, connection: Connection, item: V) -> None:
-        statement = (
-            dialect_insert(connection, self._table)
-            .values(self.row(item, version=item.version + 1))
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(self._table.c.id)
-        )
-        if connection.execute(statement).scalar() is None:  # added by a concurrent unit of work
+        insert = _statements(self._table).insert.on(connection)
+        if not insert.rows(connection, self.row(item, version=item.version + 1)):
+            # added by a concurrent unit of work
             raise ConcurrencyError(self.kind, item.id, 0)
 
     def _update(self, connection: Connection, item: V) -> None:
@@ -225,6 +221,13 @@ class _Statements:
         self.exists = Prepared(select(exists().where(c.id == bindparam("b_id"))))
         self.update = Prepared(
             update(table).where(c.id == bindparam("b_id"), c.version == bindparam("b_version"))
+        )
+        self.insert = ByDialect(
+            lambda dialect: (
+                dialect_insert(dialect, table)
+                .on_conflict_do_nothing(index_elements=["id"])
+                .returning(c.id)
+            )
         )
 
 

@@ -157,9 +157,11 @@ def ensure_sqlite_transaction(connection: Connection, *, read_only: bool = False
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def dialect_insert(connection: Connection, table: Table) -> Any:
-    """An INSERT of the connection's dialect, so that ON CONFLICT is available."""
-    if connection.dialect.name == "postgresql":
+def dialect_insert(connection: Connection | str, table: Table) -> Any:
+    """An INSERT of the connection's dialect (or the dialect named), so that ON CONFLICT is
+    available."""
+    name = connection if isinstance(connection, str) else connection.dialect.name
+    if name == "postgresql":
         return postgresql.insert(table)
     return sqlite.insert(table)
 

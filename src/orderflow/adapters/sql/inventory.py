@@ -25,7 +25,7 @@ from sqlalchemy import exc as sa_exc
 from orderflow.adapters.sql import documents
 from orderflow.adapters.sql import schema as t
 from orderflow.adapters.sql.database import dialect_insert, translated
-from orderflow.adapters.sql.prepared import Prepared
+from orderflow.adapters.sql.prepared import ByDialect, Prepared
 from orderflow.domain.errors import (
     ConcurrencyError,
     NotFound,
@@ -81,6 +81,20 @@ _LOCATIONS = Prepared(select(t.locations))
 _R = t.reservations.c
 _RESERVATION = Prepared(select(t.reservations).where(_R.id == bindparam("b_id")))
 _RESERVATION_STORED = Prepared(select(exists().where(_R.id == bindparam("b_id"))))
+_INSERT_RESERVATION = ByDialect(
+    lambda dialect: (
+        dialect_insert(dialect, t.reservations)
+        .on_conflict_do_nothing(index_elements=["id"])
+        .returning(_R.id)
+    )
+)
+_UPDATE_RESERVATION = Prepared(
+    update(t.reservations).where(_R.id == bindparam("b_id"), _R.version == bindparam("b_version"))
+)
+_DELETE_BACKORDERS = Prepared(
+    delete(t.backorders).where(t.backorders.c.reservation_id == bindparam("b_id"))
+)
+_INSERT_BACKORDERS = Prepared(t.backorders.insert())
 #: the newest reservation of an order, ties by id compared by code point (per dialect)
 _RESERVATION_OF_ORDER = {
     dialect: Prepared(
@@ -377,26 +391,16 @@ class SqlReservationRepository:
 
     def _insert(self, connection: Connection, reservation: Reservation) -> None:
         row = reservation_row(reservation, version=reservation.version + 1)
-        statement = (
-            dialect_insert(connection, t.reservations)
-            .values(row)
-            .on_conflict_do_nothing(index_elements=["id"])
-            .returning(t.reservations.c.id)
-        )
-        if connection.execute(statement).scalar() is None:  # added by a concurrent unit of work
+        if not _INSERT_RESERVATION.on(connection).rows(connection, row):
+            # added by a concurrent unit of work
             raise ConcurrencyError("reservation", reservation.id, 0)
         self._write_backorders(connection, reservation, new=True)
 
     def _update(self, connection: Connection, reservation: Reservation) -> None:
-        r = t.reservations.c
         row = reservation_row(reservation, version=reservation.version + 1)
         del row["id"]
-        result = connection.execute(
-            update(t.reservations)
-            .where(r.id == reservation.id, r.version == reservation.version)
-            .values(row)
-        )
-        if result.rowcount != 1:
+        row["b_id"], row["b_version"] = reservation.id, reservation.version
+        if _UPDATE_RESERVATION.rowcount(connection, row) != 1:
             raise ConcurrencyError("reservation", reservation.id, reservation.version)
         self._write_backorders(connection, reservation, new=False)
 
@@ -404,12 +408,8 @@ class SqlReservationRepository:
         self, connection: Connection, reservation: Reservation, *, new: bool
     ) -> None:
         if not new:
-            connection.execute(
-                delete(t.backorders).where(t.backorders.c.reservation_id == reservation.id)
-            )
-        rows = backorder_rows(reservation)
-        if rows:
-            connection.execute(t.backorders.insert(), rows)
+            _DELETE_BACKORDERS.rowcount(connection, {"b_id": reservation.id})
+        _INSERT_BACKORDERS.many(connection, backorder_rows(reservation))
 
 
 # -- rows -----------------------------------------------------------------------------------------

@@ -48,7 +48,7 @@ class _Compiled:
         }
         self.positional = compiled.positiontup if dialect.positional else None
         self.dialect = dialect
-        columns = self.columns = list(getattr(statement, "selected_columns", ()))
+        columns = self.columns = list(getattr(statement, "exported_columns", ()))
         #: each column's conversion, known at the first run (it depends on the driver's type code)
         self.results: list[Processor] | None = None
         names = [str(getattr(column, "key", None) or "_") for column in columns]
@@ -147,6 +147,23 @@ class Prepared:
                 cursor.executemany(compiled.sql, [compiled.parameters(v) for v in values])
         finally:
             cursor.close()
+
+
+class ByDialect:
+    """A prepared statement that differs by dialect (``ON CONFLICT``, collations), built by
+    ``build(dialect name)`` at its first use on each."""
+
+    def __init__(self, build: Callable[[str], Executable]) -> None:
+        self._build = build
+        self._built: dict[str, Prepared] = {}
+
+    def on(self, connection: Connection) -> Prepared:
+        """The statement for the connection's dialect."""
+        name = connection.dialect.name
+        found = self._built.get(name)
+        if found is None:
+            found = self._built[name] = Prepared(self._build(name))
+        return found
 
 
 @contextmanager

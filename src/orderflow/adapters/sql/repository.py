@@ -39,7 +39,7 @@ from orderflow.adapters.sql.fulfilment import SqlClaimRepository, SqlShipmentRep
 from orderflow.adapters.sql.inquiries import SqlInquiryRepository
 from orderflow.adapters.sql.inventory import SqlReservationRepository, SqlStockStore, _has_nul
 from orderflow.adapters.sql.payments import SqlPaymentRepository
-from orderflow.adapters.sql.prepared import Prepared
+from orderflow.adapters.sql.prepared import ByDialect, Prepared
 from orderflow.adapters.sql.returns import SqlReturnRepository
 from orderflow.domain.errors import (
     ConcurrencyError,
@@ -77,6 +77,13 @@ _LAST_SEQ = Prepared(
 )
 _DELETE_HOLDS = Prepared(
     delete(t.order_holds).where(t.order_holds.c.order_number == bindparam("b_number"))
+)
+_INSERT_ORDER = ByDialect(
+    lambda dialect: (
+        dialect_insert(dialect, t.orders)
+        .on_conflict_do_nothing(index_elements=["channel", "external_reference"])
+        .returning(_O.number)
+    )
 )
 _INSERT_HOLDS = Prepared(t.order_holds.insert())
 _INSERT_EVENTS = Prepared(t.order_events.insert())
@@ -296,19 +303,13 @@ class SqlOrderRepository:
 
     def _insert(self, connection: Connection, order: Order) -> None:
         row = order_row(order, version=order.version + 1)
-        statement = (
-            dialect_insert(connection, t.orders)
-            .values(row)
-            .on_conflict_do_nothing(index_elements=["channel", "external_reference"])
-            .returning(t.orders.c.number)
-        )
         try:
-            inserted = connection.execute(statement).scalar()
+            inserted = _INSERT_ORDER.on(connection).rows(connection, row)
         except sa_exc.IntegrityError as error:
             raise PersistenceError(
                 f"order number {order.number} is already taken ({self._where}): {error.orig}"
             ) from error
-        if inserted is None:
+        if not inserted:
             assert order.external_reference is not None, "only a reference can conflict"
             raise DuplicateOrder(str(order.channel), order.external_reference)
         self._write_children(connection, order, first_seq=1, new=True)

@@ -16,6 +16,7 @@ from orderflow.adapters.sql.database import (
     create_orderflow_engine,
     describe_url,
     ensure_sqlite_transaction,
+    instrumented,
     translated,
 )
 from orderflow.adapters.sql.repository import SqlQueries, SqlUnitOfWork
@@ -95,16 +96,23 @@ class SqlDatabase:
         PostgreSQL (and a host's Connection) keep the transaction. On SQLite a read transaction
         cannot safely become a write transaction (its snapshot may be stale, and SQLite then
         fails at once instead of waiting), so the read transaction ends (it wrote nothing) and a
-        new one begins with ``BEGIN IMMEDIATE``. What was read stays guarded by the version
-        checks of the writes.
+        new one begins with ``BEGIN IMMEDIATE`` (on the driver, under the same SQLAlchemy
+        transaction, which commits or rolls back whatever the driver has open, unless listeners
+        watch the statements). What was read stays guarded by the version checks of the writes.
         """
         if self.dialect != "sqlite" or isinstance(self.bind, Connection):
             return transaction
-        transaction.rollback()
-        connection.execution_options(**{READ_ONLY: False})
-        writing = connection.begin()
-        ensure_sqlite_transaction(connection)
-        return writing
+        if instrumented(connection):  # through SQLAlchemy, so that its listeners see it
+            transaction.rollback()
+            connection.execution_options(**{READ_ONLY: False})
+            writing = connection.begin()
+            ensure_sqlite_transaction(connection)
+            return writing
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        driver.execute("ROLLBACK")
+        driver.execute("BEGIN IMMEDIATE")
+        return transaction
 
     @contextmanager
     def reading(self, action: str) -> Iterator[Connection]:
