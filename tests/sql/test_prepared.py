@@ -3,6 +3,8 @@ and instrumentation on the engine still sees every statement."""
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +17,7 @@ from sqlalchemy import Engine, bindparam, event, exc, select
 from orderflow import OrderFlow
 from orderflow.adapters.sql import create_orderflow_engine, upgrade
 from orderflow.adapters.sql import schema as t
-from orderflow.adapters.sql.prepared import Prepared
+from orderflow.adapters.sql.prepared import Prepared, compiled_forms
 from tests.sql.helpers import payload
 
 _M = t.outbox.c
@@ -106,3 +108,18 @@ def test_instrumentation_on_the_engine_sees_every_statement(sql_url: str) -> Non
     assert any(s.startswith("SELECT orderflow_orders.version") for s in seen)
     flow.close()
     engine.dispose()
+
+
+def test_compiled_forms_go_with_their_engine(tmp_path: Any) -> None:
+    dialects = []
+    for index in range(3):
+        engine = create_orderflow_engine(f"sqlite:///{tmp_path / f'{index}.db'}")
+        upgrade(engine)
+        with engine.connect() as connection:
+            assert BY_ID.first(connection, {"b_id": "none"}) is None
+        assert compiled_forms(engine.dialect)
+        dialects.append(weakref.ref(engine.dialect))
+        engine.dispose()
+        del engine, connection
+    gc.collect()
+    assert [ref() for ref in dialects] == [None, None, None]

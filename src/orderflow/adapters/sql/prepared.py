@@ -47,7 +47,6 @@ class _Compiled:
             name: bind.effective_value for name, bind in binds.items() if not bind.required
         }
         self.positional = compiled.positiontup if dialect.positional else None
-        self.dialect = dialect
         columns = self.columns = list(getattr(statement, "exported_columns", ()))
         #: each column's conversion, known at the first run (it depends on the driver's type code)
         self.results: list[Processor] | None = None
@@ -64,12 +63,11 @@ class _Compiled:
             return converted
         return tuple(converted[name] for name in self.positional)
 
-    def rows(self, cursor: Any) -> list[Any]:
+    def rows(self, cursor: Any, dialect: Dialect) -> list[Any]:
         """The cursor's rows, with their columns by position and by name, each converted by its
         type."""
         results = self.results
         if results is None:
-            dialect = self.dialect
             results = self.results = [
                 column.type.dialect_impl(dialect).result_processor(dialect, described[1])
                 for column, described in zip(self.columns, cursor.description, strict=True)
@@ -87,19 +85,20 @@ class _Compiled:
 class Prepared:
     """A Core statement run on the driver's cursor (see the module's docstring).
 
-    Compiled once per dialect and set of parameter names (an UPDATE sets the columns it is given,
-    an INSERT inserts them).
+    Compiled once per engine's dialect (which carries the driver's paramstyle and the engine's
+    JSON serialiser) and set of parameter names (an UPDATE sets the columns it is given, an
+    INSERT inserts them). The compiled forms are kept on the dialect, so they go with the engine.
     """
 
     def __init__(self, statement: Executable) -> None:
         self.statement = statement
-        self._compiled_forms: dict[tuple[str, tuple[str, ...]], _Compiled] = {}
 
     def _compiled(self, dialect: Dialect, values: Mapping[str, Any]) -> _Compiled:
-        key = (dialect.name, tuple(values))
-        found = self._compiled_forms.get(key)
+        forms = compiled_forms(dialect)
+        key = (self, tuple(values))
+        found = forms.get(key)
         if found is None:
-            found = self._compiled_forms[key] = _Compiled(self.statement, dialect, key[1])
+            found = forms[key] = _Compiled(self.statement, dialect, key[1])
         return found
 
     def rows(self, connection: Connection, values: Mapping[str, Any]) -> list[Any]:
@@ -111,7 +110,7 @@ class Prepared:
         try:
             with _as_sqlalchemy_error(connection, compiled.sql):
                 cursor.execute(compiled.sql, compiled.parameters(values))
-                return compiled.rows(cursor)
+                return compiled.rows(cursor, connection.dialect)
         finally:
             cursor.close()
 
@@ -149,6 +148,18 @@ class Prepared:
             cursor.close()
 
 
+def compiled_forms(dialect: Dialect) -> dict[tuple[Prepared, tuple[str, ...]], _Compiled]:
+    """The statements compiled for ``dialect`` so far (kept in the dialect object itself: its
+    conversions refer to it, so a cache beside it would keep every engine's dialect alive)."""
+    found: dict[tuple[Prepared, tuple[str, ...]], _Compiled] | None = vars(dialect).get(_FORMS)
+    if found is None:
+        found = vars(dialect)[_FORMS] = {}
+    return found
+
+
+_FORMS = "_orderflow_prepared"
+
+
 class ByDialect:
     """A prepared statement that differs by dialect (``ON CONFLICT``, collations), built by
     ``build(dialect name)`` at its first use on each."""
@@ -158,7 +169,7 @@ class ByDialect:
         self._built: dict[str, Prepared] = {}
 
     def on(self, connection: Connection) -> Prepared:
-        """The statement for the connection's dialect."""
+        """The statement for the connection's dialect (``sqlite`` or ``postgresql``)."""
         name = connection.dialect.name
         found = self._built.get(name)
         if found is None:
