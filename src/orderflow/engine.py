@@ -33,7 +33,7 @@ from orderflow.application.notifications import (
 from orderflow.application.services import NotifierChannel, Services
 from orderflow.application.tracking import TrackingView
 from orderflow.bootstrap import Adapters
-from orderflow.domain.checks import E, parse_enum
+from orderflow.domain.checks import E, check_key, parse_enum
 from orderflow.domain.claims import Claim, ClaimKind, Resolution
 from orderflow.domain.digital import DigitalItem
 from orderflow.domain.documents import Invoice, PackingSlip
@@ -210,7 +210,7 @@ class OrderFlow:
         """Log a customer's question or complaint about an order."""
         return inquiries.open_inquiry(
             self.services,
-            number,
+            check_key("number", number),
             text,
             kind=kind,
             channel=channel,
@@ -228,7 +228,11 @@ class OrderFlow:
     ) -> Inquiry:
         """The customer wrote again on an inquiry (it is open again)."""
         return inquiries.add_message(
-            self.services, inquiry_id, text, channel=channel, actor=as_actor(actor)
+            self.services,
+            check_key("inquiry_id", inquiry_id),
+            text,
+            channel=channel,
+            actor=as_actor(actor),
         )
 
     def reply_to_inquiry(
@@ -241,22 +245,26 @@ class OrderFlow:
     ) -> Inquiry:
         """Record the answer given to the customer (by the inquiry's channel by default)."""
         return inquiries.reply(
-            self.services, inquiry_id, text, channel=channel, actor=as_actor(actor)
+            self.services,
+            check_key("inquiry_id", inquiry_id),
+            text,
+            channel=channel,
+            actor=as_actor(actor),
         )
 
     def close_inquiry(self, inquiry_id: str, *, reason: str, actor: ActorLike) -> Inquiry:
         """Close an inquiry for good."""
         return inquiries.close_inquiry(
-            self.services, inquiry_id, reason=reason, actor=as_actor(actor)
+            self.services, check_key("inquiry_id", inquiry_id), reason=reason, actor=as_actor(actor)
         )
 
     def inquiries(self, number: str) -> list[Inquiry]:
         """The order's inquiries, oldest first."""
-        return inquiries.inquiries_of(self.services, number)
+        return inquiries.inquiries_of(self.services, check_key("number", number))
 
     def get_inquiry(self, inquiry_id: str) -> Inquiry:
         """One inquiry by its id."""
-        return inquiries.get_inquiry(self.services, inquiry_id)
+        return inquiries.get_inquiry(self.services, check_key("inquiry_id", inquiry_id))
 
     def open_inquiries(self) -> list[Inquiry]:
         """Every inquiry not closed yet, oldest first."""
@@ -280,7 +288,11 @@ class OrderFlow:
         (per ``client`` and per order number) raise TooManyAttempts.
         """
         return tracking.track_order(
-            self.services, number, email=email, postcode=postcode, client=client
+            self.services,
+            check_key("number", number),
+            email=email,
+            postcode=postcode,
+            client=client,
         )
 
     # -- orders ---------------------------------------------------------------------------------
@@ -294,7 +306,7 @@ class OrderFlow:
 
     def verify_order(self, number: str, *, actor: ActorLike = SYSTEM) -> Order:
         """Run the verification checks: failures place holds, success verifies the order."""
-        return orders.verify_order(self.services, number, as_actor(actor))
+        return orders.verify_order(self.services, check_key("number", number), as_actor(actor))
 
     def place_hold(
         self,
@@ -308,7 +320,7 @@ class OrderFlow:
         """Stop the order from progressing until the hold is released (or expires)."""
         return orders.place_hold(
             self.services,
-            number,
+            check_key("number", number),
             hold_type,
             reason=reason,
             actor=as_actor(actor),
@@ -320,7 +332,11 @@ class OrderFlow:
     ) -> Order:
         """Release a hold; the last release resumes the step the holds stopped."""
         return orders.release_hold(
-            self.services, number, hold_type, reason=reason, actor=as_actor(actor)
+            self.services,
+            check_key("number", number),
+            hold_type,
+            reason=reason,
+            actor=as_actor(actor),
         )
 
     def sweep_expired_holds(self) -> list[str]:
@@ -329,20 +345,30 @@ class OrderFlow:
 
     def cancel_order(self, number: str, *, reason: str, actor: ActorLike) -> Order:
         """Cancel an order that has not shipped."""
-        return orders.cancel_order(self.services, number, reason=reason, actor=as_actor(actor))
+        return orders.cancel_order(
+            self.services, check_key("number", number), reason=reason, actor=as_actor(actor)
+        )
 
     def add_note(self, number: str, text: str, *, actor: ActorLike) -> Order:
         """Write a note on an order."""
-        return orders.add_note(self.services, number, text, actor=as_actor(actor))
+        return orders.add_note(
+            self.services, check_key("number", number), text, actor=as_actor(actor)
+        )
 
     def confirm_order(self, number: str, *, actor: ActorLike = SYSTEM) -> Order:
         """Reserve stock (unless reserved already) and confirm; shortages backorder or hold."""
-        return orders.confirm_order(self.services, number, actor=as_actor(actor))
+        return orders.confirm_order(
+            self.services, check_key("number", number), actor=as_actor(actor)
+        )
 
     def review_fraud(self, number: str, *, approve: bool, reason: str, actor: ActorLike) -> Order:
         """A reviewer's decision on an order held for fraud review: release or cancel it."""
         return orders.review_fraud(
-            self.services, number, approve=approve, reason=reason, actor=as_actor(actor)
+            self.services,
+            check_key("number", number),
+            approve=approve,
+            reason=reason,
+            actor=as_actor(actor),
         )
 
     # -- payments -------------------------------------------------------------------------------
@@ -351,29 +377,35 @@ class OrderFlow:
         self, number: str, method: PaymentMethod, amount: Money, *, actor: ActorLike = SYSTEM
     ) -> Payment:
         """Pay part of the order with another method (a gift card next to the card)."""
-        return payments.add_payment(self.services, number, method, amount, actor=as_actor(actor))
+        return payments.add_payment(
+            self.services, check_key("number", number), method, amount, actor=as_actor(actor)
+        )
 
     def change_payment_method(
         self, number: str, method: PaymentMethod, *, actor: ActorLike
     ) -> Order:
         """Use another payment method from now on (after a decline, say)."""
-        return payments.change_payment_method(self.services, number, method, actor=as_actor(actor))
+        return payments.change_payment_method(
+            self.services, check_key("number", number), method, actor=as_actor(actor)
+        )
 
     def capture_payment(
         self, number: str, amount: Money | None = None, *, actor: ActorLike = SYSTEM
     ) -> Money:
         """Capture ``amount`` (everything authorised when None); returns what was captured."""
-        return payments.capture_order(self.services, number, amount, actor=as_actor(actor))
+        return payments.capture_order(
+            self.services, check_key("number", number), amount, actor=as_actor(actor)
+        )
 
     def refund_payment(self, number: str, amount: Money, *, reason: str, actor: ActorLike) -> Money:
         """Refund ``amount`` across the captured payments; returns what was refunded."""
         return payments.refund_order(
-            self.services, number, amount, actor=as_actor(actor), reason=reason
+            self.services, check_key("number", number), amount, actor=as_actor(actor), reason=reason
         )
 
     def payments(self, number: str) -> list[Payment]:
         """The order's payments with their operations and running totals."""
-        return payments.payments_of(self.services, number)
+        return payments.payments_of(self.services, check_key("number", number))
 
     def resume_payments(self) -> int:
         """Finish gateway operations left pending by a timeout or crash (same keys)."""
@@ -381,7 +413,9 @@ class OrderFlow:
 
     def deliver_digital(self, number: str, *, actor: ActorLike = SYSTEM) -> list[DigitalItem]:
         """Deliver the paid digital lines not delivered yet (confirmation does this itself)."""
-        return digital.deliver_digital(self.services, number, actor=as_actor(actor))
+        return digital.deliver_digital(
+            self.services, check_key("number", number), actor=as_actor(actor)
+        )
 
     def expire_authorisations(self) -> list[str]:
         """Mark lapsed authorisations expired (call it on a schedule); returns order numbers."""
@@ -391,7 +425,9 @@ class OrderFlow:
 
     def create_shipments(self, number: str, *, actor: ActorLike = SYSTEM) -> list[Shipment]:
         """Plan one shipment per location from the order's reserved, unshipped units."""
-        return fulfilment.create_shipments(self.services, number, actor=as_actor(actor))
+        return fulfilment.create_shipments(
+            self.services, check_key("number", number), actor=as_actor(actor)
+        )
 
     def pick_list(self, location: str) -> list[fulfilment.PickRow]:
         """What to pick at a location, batched across orders, sorted by bin."""
@@ -399,24 +435,33 @@ class OrderFlow:
 
     def start_picking(self, shipment_id: str, *, actor: ActorLike) -> Shipment:
         """A picker takes a shipment."""
-        return fulfilment.start_picking(self.services, shipment_id, actor=as_actor(actor))
+        return fulfilment.start_picking(
+            self.services, check_key("shipment_id", shipment_id), actor=as_actor(actor)
+        )
 
     def scan_item(self, shipment_id: str, code: str, *, actor: ActorLike) -> Scan:
         """Check a scanned sku or barcode; a refused scan is recorded and returned, not raised."""
-        return fulfilment.scan_item(self.services, shipment_id, code, actor=as_actor(actor))
+        return fulfilment.scan_item(
+            self.services, check_key("shipment_id", shipment_id), code, actor=as_actor(actor)
+        )
 
     def pack_shipment(
         self, shipment_id: str, packages: Sequence[Package], *, actor: ActorLike
     ) -> Shipment:
         """Close the parcels; refused unless the scans match the shipment exactly."""
-        return fulfilment.pack_shipment(self.services, shipment_id, packages, actor=as_actor(actor))
+        return fulfilment.pack_shipment(
+            self.services, check_key("shipment_id", shipment_id), packages, actor=as_actor(actor)
+        )
 
     def ship_shipment(
         self, shipment_id: str, *, actor: ActorLike, option: str | None = None
     ) -> Shipment:
         """Buy the label, ship, commit the stock, capture (on shipment) and move the order on."""
         return fulfilment.ship_shipment(
-            self.services, shipment_id, actor=as_actor(actor), option=option
+            self.services,
+            check_key("shipment_id", shipment_id),
+            actor=as_actor(actor),
+            option=option,
         )
 
     def refresh_tracking(self) -> int:
@@ -425,7 +470,9 @@ class OrderFlow:
 
     def confirm_delivery(self, number: str, *, actor: ActorLike) -> Order:
         """Record delivery by hand."""
-        return fulfilment.confirm_delivery(self.services, number, actor=as_actor(actor))
+        return fulfilment.confirm_delivery(
+            self.services, check_key("number", number), actor=as_actor(actor)
+        )
 
     def open_claim(
         self,
@@ -438,7 +485,12 @@ class OrderFlow:
     ) -> Claim:
         """The customer reports damaged, wrong or missing items (sku -> units)."""
         return fulfilment.open_claim(
-            self.services, number, kind, lines, description=description, actor=as_actor(actor)
+            self.services,
+            check_key("number", number),
+            kind,
+            lines,
+            description=description,
+            actor=as_actor(actor),
         )
 
     def resolve_claim(
@@ -446,12 +498,18 @@ class OrderFlow:
     ) -> Claim:
         """Settle a claim by ``replacement`` or ``refund``."""
         return fulfilment.resolve_claim(
-            self.services, claim_id, resolution, note=note, actor=as_actor(actor)
+            self.services,
+            check_key("claim_id", claim_id),
+            resolution,
+            note=note,
+            actor=as_actor(actor),
         )
 
     def complete_order(self, number: str, *, actor: ActorLike = SYSTEM) -> Order:
         """Close a delivered order with no open claim."""
-        return fulfilment.complete_order(self.services, number, actor=as_actor(actor))
+        return fulfilment.complete_order(
+            self.services, check_key("number", number), actor=as_actor(actor)
+        )
 
     def flag_late_orders(self) -> list[fulfilment.LateOrder]:
         """Orders past their ship-by or deliver-by date (each flagged once in its history)."""
@@ -459,19 +517,19 @@ class OrderFlow:
 
     def packing_slip(self, shipment_id: str) -> PackingSlip:
         """The shipment's packing slip (``.text()``, ``.html()``)."""
-        return documents.packing_slip(self.services, shipment_id)
+        return documents.packing_slip(self.services, check_key("shipment_id", shipment_id))
 
     def invoice(self, shipment_id: str) -> Invoice:
         """The invoice of a shipment (``.text()``, ``.html()``); replacements have none."""
-        return documents.invoice(self.services, shipment_id)
+        return documents.invoice(self.services, check_key("shipment_id", shipment_id))
 
     def shipments(self, number: str) -> list[Shipment]:
         """The order's shipments."""
-        return fulfilment.shipments_of(self.services, number)
+        return fulfilment.shipments_of(self.services, check_key("number", number))
 
     def claims(self, number: str) -> list[Claim]:
         """The order's claims."""
-        return fulfilment.claims_of(self.services, number)
+        return fulfilment.claims_of(self.services, check_key("number", number))
 
     # -- returns --------------------------------------------------------------------------------
 
@@ -479,45 +537,62 @@ class OrderFlow:
         self, number: str, lines: Sequence[Mapping[str, Any]], *, actor: ActorLike
     ) -> Return:
         """Open an RMA: lines of ``{"sku", "quantity", "reason"}`` within the return policy."""
-        return returns.request_return(self.services, number, lines, actor=as_actor(actor))
+        return returns.request_return(
+            self.services, check_key("number", number), lines, actor=as_actor(actor)
+        )
 
     def approve_return(self, return_id: str, *, location: str, actor: ActorLike) -> Return:
         """Accept the return to ``location`` (with a label when the shop pays shipping)."""
         return returns.approve_return(
-            self.services, return_id, location=location, actor=as_actor(actor)
+            self.services,
+            check_key("return_id", return_id),
+            location=location,
+            actor=as_actor(actor),
         )
 
     def reject_return(self, return_id: str, *, reason: str, actor: ActorLike) -> Return:
         """Refuse the return, with a reason."""
-        return returns.reject_return(self.services, return_id, reason=reason, actor=as_actor(actor))
+        return returns.reject_return(
+            self.services, check_key("return_id", return_id), reason=reason, actor=as_actor(actor)
+        )
 
     def ship_back_return(self, return_id: str, *, actor: ActorLike) -> Return:
         """The customer handed the approved return to the carrier: it is in transit."""
-        return returns.ship_back_return(self.services, return_id, actor=as_actor(actor))
+        return returns.ship_back_return(
+            self.services, check_key("return_id", return_id), actor=as_actor(actor)
+        )
 
     def receive_return(self, return_id: str, *, actor: ActorLike) -> Return:
         """The returned parcel arrived."""
-        return returns.receive_return(self.services, return_id, actor=as_actor(actor))
+        return returns.receive_return(
+            self.services, check_key("return_id", return_id), actor=as_actor(actor)
+        )
 
     def inspect_return(
         self, return_id: str, findings: Mapping[str, tuple[int, int]], *, actor: ActorLike
     ) -> Return:
         """Per sku ``(resellable, damaged)`` units: restocked or written off."""
-        return returns.inspect_return(self.services, return_id, findings, actor=as_actor(actor))
+        return returns.inspect_return(
+            self.services, check_key("return_id", return_id), findings, actor=as_actor(actor)
+        )
 
     def refund_return(self, return_id: str, *, actor: ActorLike) -> Return:
         """Refund the inspected return (policy fees applied) and close it."""
-        return returns.refund_return(self.services, return_id, actor=as_actor(actor))
+        return returns.refund_return(
+            self.services, check_key("return_id", return_id), actor=as_actor(actor)
+        )
 
     def exchange_return(
         self, return_id: str, items: Mapping[str, int], *, actor: ActorLike
     ) -> Return:
         """Ship ``items`` instead of a refund; a lower price difference is refunded."""
-        return returns.exchange_return(self.services, return_id, items, actor=as_actor(actor))
+        return returns.exchange_return(
+            self.services, check_key("return_id", return_id), items, actor=as_actor(actor)
+        )
 
     def returns(self, number: str) -> list[Return]:
         """The order's returns."""
-        return returns.returns_of(self.services, number)
+        return returns.returns_of(self.services, check_key("number", number))
 
     # -- inventory ------------------------------------------------------------------------------
 
@@ -544,7 +619,13 @@ class OrderFlow:
 
     def set_reorder(self, sku: str, location: str, *, point: int, quantity: int) -> None:
         """Reorder point and quantity of (sku, location), for alerts and suggestions."""
-        inventory.set_reorder(self.services, sku, location, point=point, quantity=quantity)
+        inventory.set_reorder(
+            self.services,
+            check_key("sku", sku),
+            check_key("location", location),
+            point=point,
+            quantity=quantity,
+        )
 
     def receive_stock(
         self,
@@ -559,8 +640,8 @@ class OrderFlow:
         """Book incoming stock; it fills the oldest backorders first and releases their holds."""
         return inventory.receive_stock(
             self.services,
-            sku,
-            location,
+            check_key("sku", sku),
+            check_key("location", location),
             quantity,
             unit_cost=unit_cost,
             actor=as_actor(actor),
@@ -572,21 +653,37 @@ class OrderFlow:
     ) -> StockLevel:
         """Correct on-hand stock by ``delta`` (never below what is reserved)."""
         return inventory.adjust_stock(
-            self.services, sku, location, delta, reason=reason, actor=as_actor(actor)
+            self.services,
+            check_key("sku", sku),
+            check_key("location", location),
+            delta,
+            reason=reason,
+            actor=as_actor(actor),
         )
 
     def count_stock(
         self, sku: str, location: str, counted: int, *, actor: ActorLike
     ) -> inventory.CountResult:
         """Record a cycle count; the discrepancy goes into the ledger."""
-        return inventory.count_stock(self.services, sku, location, counted, actor=as_actor(actor))
+        return inventory.count_stock(
+            self.services,
+            check_key("sku", sku),
+            check_key("location", location),
+            counted,
+            actor=as_actor(actor),
+        )
 
     def transfer_stock(
         self, sku: str, source: str, target: str, quantity: int, *, actor: ActorLike
     ) -> None:
         """Move units from one location to another."""
         inventory.transfer_stock(
-            self.services, sku, source, target, quantity, actor=as_actor(actor)
+            self.services,
+            check_key("sku", sku),
+            check_key("source", source),
+            check_key("target", target),
+            quantity,
+            actor=as_actor(actor),
         )
 
     def write_off(
@@ -594,7 +691,12 @@ class OrderFlow:
     ) -> StockLevel:
         """Remove damaged or lost units."""
         return inventory.write_off(
-            self.services, sku, location, quantity, reason=reason, actor=as_actor(actor)
+            self.services,
+            check_key("sku", sku),
+            check_key("location", location),
+            quantity,
+            reason=reason,
+            actor=as_actor(actor),
         )
 
     def reserve_stock(
@@ -602,14 +704,16 @@ class OrderFlow:
     ) -> Reservation:
         """Reserve an order's stock now; with ``expires_at`` it is a checkout hold."""
         return orders.reserve_stock(
-            self.services, number, actor=as_actor(actor), expires_at=expires_at
+            self.services, check_key("number", number), actor=as_actor(actor), expires_at=expires_at
         )
 
     def extend_reservation(
         self, number: str, until: datetime, *, actor: ActorLike = SYSTEM
     ) -> Reservation:
         """Keep a checkout hold longer."""
-        return inventory.extend_reservation(self.services, number, until, actor=as_actor(actor))
+        return inventory.extend_reservation(
+            self.services, check_key("number", number), until, actor=as_actor(actor)
+        )
 
     def expire_reservations(self) -> list[str]:
         """Free reservations past their expiry (call it on a schedule); returns order numbers."""
@@ -617,7 +721,7 @@ class OrderFlow:
 
     def get_reservation(self, number: str) -> Reservation:
         """The order's stock reservation."""
-        return inventory.get_reservation(self.services, number)
+        return inventory.get_reservation(self.services, check_key("number", number))
 
     def stock_levels(self, skus: list[str] | None = None) -> list[StockLevel]:
         """Levels per (sku, location): on hand, reserved, available, cost, reorder settings."""
@@ -637,7 +741,7 @@ class OrderFlow:
 
     def get_order(self, number: str) -> Order:
         """The order with ``number``; OrderNotFound if there is none."""
-        return orders.get_order(self.services, number)
+        return orders.get_order(self.services, check_key("number", number))
 
     def find_orders(
         self,
@@ -666,7 +770,7 @@ class OrderFlow:
 
     def history(self, number: str) -> list[HistoryEntry]:
         """The audit trail of one order: every change with actor, reason and time, in order."""
-        return history.order_history(self.services, number)
+        return history.order_history(self.services, check_key("number", number))
 
 
 def as_actor(value: ActorLike) -> Actor:

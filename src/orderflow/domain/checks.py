@@ -34,6 +34,14 @@ def check_text(name: str, value: object, max_length: int = 200) -> None:
         raise ValidationError.single(name, f"must be at most {max_length} characters")
 
 
+def check_key(name: str, value: object) -> str:
+    """``value`` if it is a string. Ids and order numbers are looked up as keys: anything else (a
+    list or a number from loose JSON) is refused before it reaches a store."""
+    if not isinstance(value, str):
+        raise ValidationError.single(name, f"must be text, got {value!r}")
+    return value
+
+
 def text(max_length: int = 200) -> Validator:
     """A string, not blank, at most ``max_length`` characters."""
 
