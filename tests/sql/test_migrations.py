@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +52,14 @@ def test_migrated_schema_matches_the_metadata(sql_url: str) -> None:
     found = differences(sql_url, changed)
     assert [d[0] for d in found] == ["add_column"]
     assert found[0][3].name == "extra"
+
+
+def test_asking_a_missing_sqlite_file_its_revision_does_not_create_it(tmp_path: Path) -> None:
+    path = tmp_path / "not-yet.db"
+    assert current_revision(f"sqlite:///{path}") is None
+    assert not path.exists()
+    upgrade(f"sqlite:///{path}")
+    assert current_revision(f"sqlite:///{path}") == head_revision()
 
 
 def test_upgrade_records_its_own_version_table_and_is_idempotent(sql_url: str) -> None:

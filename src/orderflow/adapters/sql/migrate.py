@@ -14,12 +14,13 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import URL, Connection, Engine, text
 
 from orderflow.adapters.sql.database import (
     create_orderflow_engine,
     describe_url,
     ensure_sqlite_transaction,
+    normalise_url,
     translated,
 )
 from orderflow.adapters.sql.schema import VERSION_TABLE
@@ -72,7 +73,10 @@ def upgrade(bind: Engine | Connection | str, revision: str = "head") -> None:
 
 
 def current_revision(bind: Engine | Connection | str) -> str | None:
-    """The revision the database is at (None before the first upgrade)."""
+    """The revision the database is at (None before the first upgrade, or for a SQLite file that
+    does not exist, which asking does not create)."""
+    if isinstance(bind, str) and _missing_sqlite_file(normalise_url(bind)):
+        return None
     engine_built = isinstance(bind, str)
     target: Engine | Connection = create_orderflow_engine(bind) if isinstance(bind, str) else bind
     try:
@@ -84,6 +88,15 @@ def current_revision(bind: Engine | Connection | str) -> str | None:
     finally:
         if engine_built:
             target.engine.dispose()
+
+
+def _missing_sqlite_file(url: URL) -> bool:
+    """Whether ``url`` names a SQLite file (not a ``file:`` URI) that does not exist yet."""
+    return (
+        url.get_backend_name() == "sqlite"
+        and not url.query.get("uri")
+        and not Path(url.database or "").exists()
+    )
 
 
 def _current(connection: Connection) -> str | None:
