@@ -621,8 +621,7 @@ class OrderFlow:
         """Reorder point and quantity of (sku, location), for alerts and suggestions."""
         inventory.set_reorder(
             self.services,
-            check_key("sku", sku),
-            check_key("location", location),
+            *_stock_key(sku, location),
             point=point,
             quantity=quantity,
         )
@@ -640,8 +639,7 @@ class OrderFlow:
         """Book incoming stock; it fills the oldest backorders first and releases their holds."""
         return inventory.receive_stock(
             self.services,
-            check_key("sku", sku),
-            check_key("location", location),
+            *_stock_key(sku, location),
             quantity,
             unit_cost=unit_cost,
             actor=as_actor(actor),
@@ -654,8 +652,7 @@ class OrderFlow:
         """Correct on-hand stock by ``delta`` (never below what is reserved)."""
         return inventory.adjust_stock(
             self.services,
-            check_key("sku", sku),
-            check_key("location", location),
+            *_stock_key(sku, location),
             delta,
             reason=reason,
             actor=as_actor(actor),
@@ -667,8 +664,7 @@ class OrderFlow:
         """Record a cycle count; the discrepancy goes into the ledger."""
         return inventory.count_stock(
             self.services,
-            check_key("sku", sku),
-            check_key("location", location),
+            *_stock_key(sku, location),
             counted,
             actor=as_actor(actor),
         )
@@ -692,8 +688,7 @@ class OrderFlow:
         """Remove damaged or lost units."""
         return inventory.write_off(
             self.services,
-            check_key("sku", sku),
-            check_key("location", location),
+            *_stock_key(sku, location),
             quantity,
             reason=reason,
             actor=as_actor(actor),
@@ -783,6 +778,11 @@ def as_actor(value: ActorLike) -> Actor:
     if not sep:
         return Actor.person(value)
     return Actor(parse_enum("actor", ActorKind, kind), ident)
+
+
+def _stock_key(sku: str, location: str) -> tuple[str, str]:
+    """``(sku, location)``, each refused unless it is text."""
+    return check_key("sku", sku), check_key("location", location)
 
 
 def _enum(name: str, cls: type[E], value: E | str | None) -> E | None:
