@@ -288,11 +288,7 @@ class OrderFlow:
         (per ``client`` and per order number) raise TooManyAttempts.
         """
         return tracking.track_order(
-            self.services,
-            check_key("number", number),
-            email=email,
-            postcode=postcode,
-            client=client,
+            self.services, number, email=email, postcode=postcode, client=client
         )
 
     # -- orders ---------------------------------------------------------------------------------

@@ -86,15 +86,15 @@ def test_hostile_input_is_bound_never_spliced(any_flow: OrderFlow) -> None:
         assert row_counts(url_of(any_flow))["orderflow_orders"] == 1
 
 
-KEY_CALLS = {
-    "number": lambda flow, key: flow.get_order(key),
-    "number ": lambda flow, key: flow.cancel_order(key, reason="r", actor="a"),
-    "shipment_id": lambda flow, key: flow.start_picking(key, actor="a"),
-    "return_id": lambda flow, key: flow.receive_return(key, actor="a"),
-    "claim_id": lambda flow, key: flow.resolve_claim(key, "refund", note="n", actor="a"),
-    "inquiry_id": lambda flow, key: flow.get_inquiry(key),
-    "location": lambda flow, key: flow.adjust_stock("MUG", key, 1, reason="r", actor="a"),
-}
+KEY_CALLS = [
+    ("number", lambda flow, key: flow.get_order(key)),
+    ("number", lambda flow, key: flow.cancel_order(key, reason="r", actor="a")),
+    ("shipment_id", lambda flow, key: flow.start_picking(key, actor="a")),
+    ("return_id", lambda flow, key: flow.receive_return(key, actor="a")),
+    ("claim_id", lambda flow, key: flow.resolve_claim(key, "refund", note="n", actor="a")),
+    ("inquiry_id", lambda flow, key: flow.get_inquiry(key)),
+    ("location", lambda flow, key: flow.adjust_stock("MUG", key, 1, reason="r", actor="a")),
+]
 
 
 @pytest.mark.parametrize("key", [["OF-000001"], 1, None, {"number": "OF-000001"}])
@@ -102,10 +102,10 @@ def test_ids_that_are_not_text_are_named_in_a_validation_error(
     any_flow: OrderFlow, key: object
 ) -> None:
     any_flow.place_order(payload())
-    for name, call in KEY_CALLS.items():
+    for name, call in KEY_CALLS:
         with pytest.raises(ValidationError) as raised:
             call(any_flow, key)
-        assert [p.path for p in raised.value.problems] == [name.strip()]
+        assert [p.path for p in raised.value.problems] == [name]
     assert [s.number for s in any_flow.find_orders()] == ["OF-000001"]
 
 
